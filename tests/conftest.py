@@ -1,0 +1,15 @@
+"""Shared fixtures: the notebook's code, taken from its `definitions` cells and nowhere else."""
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")  # tests draw figures without a screen
+
+from notebook_loader import NOTEBOOK, REPO, load_definitions, read_notebook  # noqa: E402,F401
+
+CHECKPOINT = REPO / "checkpoints" / "odd_shapes.pt"
+
+
+@pytest.fixture(scope="session")
+def nb():
+    """The notebook's definitions: dataset, generator, model, training and analysis helpers."""
+    return load_definitions()
