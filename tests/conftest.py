@@ -4,7 +4,7 @@ import pytest
 
 matplotlib.use("Agg")  # tests draw figures without a screen
 
-from notebook_loader import NOTEBOOK, REPO, load_definitions, read_notebook  # noqa: E402,F401
+from notebook_loader import REPO, load_definitions  # noqa: E402
 
 CHECKPOINT = REPO / "checkpoints" / "odd_shapes.pt"
 

@@ -3,13 +3,12 @@ import hashlib
 import os
 import re
 import subprocess
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import papermill
 import pytest
 
-from conftest import NOTEBOOK, REPO, load_definitions, read_notebook
+from notebook_loader import NOTEBOOK, REPO, load_definitions, read_notebook
 
 FIGURES = ["examples.png", "rmse_curve.png", "attention_examples.png", "attention_matrix.png", "worst_cases.png"]
 

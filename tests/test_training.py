@@ -32,7 +32,6 @@ def test_training_with_another_seed_gives_other_losses(nb):
 
 
 def test_history_records_stage_epoch_rmse_lr_and_time(nb):
-    history, _ = short_training(nb, seed=5)
     torch.manual_seed(5)
     records = nb.train_stage(nb.build_model(False), nb.BatchedOddShapes(seed=5), 1, 1, 1e-3, [],
                              samples_per_epoch=64, batch_size=64, log=False)
