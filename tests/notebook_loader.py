@@ -1,4 +1,5 @@
 """Load the notebook's code from its `definitions` cells: the notebook is the only copy of the code."""
+import os
 import sys
 import types
 from pathlib import Path
@@ -6,11 +7,11 @@ from pathlib import Path
 import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOK = REPO / "odd_shapes_solution.ipynb"
+NOTEBOOK = Path(os.environ.get("ODD_SHAPES_NOTEBOOK", REPO / "odd_shapes_solution.ipynb"))
 
 
-def read_notebook():
-    return nbformat.read(NOTEBOOK, as_version=4)
+def read_notebook(path=NOTEBOOK):
+    return nbformat.read(path, as_version=4)
 
 
 def definition_cells(notebook):
@@ -18,10 +19,19 @@ def definition_cells(notebook):
             if cell.cell_type == "code" and "definitions" in cell.metadata.get("tags", [])]
 
 
-def load_definitions(module_name="odd_shapes_notebook"):
-    """Execute the `definitions` cells, in order, in a fresh module; return that module."""
+def load_definitions(module_name="odd_shapes_notebook", overrides=None, path=NOTEBOOK):
+    """Execute the `definitions` cells, in order, in a fresh module; return that module.
+
+    `overrides` replace constants of the configuration cell right after it runs, as papermill's injected
+    parameters do, so that everything defined later sees them.
+    """
     module = types.ModuleType(module_name)
     sys.modules[module_name] = module  # dataclasses and pickling look classes up here
-    for index, cell in enumerate(definition_cells(read_notebook())):
+    for index, cell in enumerate(definition_cells(read_notebook(path))):
         exec(compile(cell.source, f"<definitions cell {index}>", "exec"), module.__dict__)
+        if "parameters" in cell.metadata.get("tags", []) and overrides:
+            unknown = set(overrides) - set(module.__dict__)
+            if unknown:
+                raise KeyError(f"not constants of the configuration cell: {sorted(unknown)}")
+            module.__dict__.update(overrides)
     return module

@@ -1,7 +1,10 @@
 """Helpers of the evaluation and error analysis."""
 import random
 
+import pytest
 import torch
+
+from notebook_loader import REPO
 
 
 def single_scene(nb, shapes, base_type="circle", odd_type="square"):
@@ -51,3 +54,67 @@ def test_rmse_is_the_root_of_the_mean_over_samples_and_coordinates(nb):
 def test_epoch_batches_add_up_to_exactly_one_epoch(nb):
     sizes = nb.epoch_batch_sizes(25_000, 128)
     assert sum(sizes) == 25_000 and max(sizes) == 128 and sizes[-1] == 25_000 - 195 * 128
+
+
+def test_bootstrap_interval_of_the_rmse_holds_the_estimate_and_narrows_with_more_samples(nb):
+    generator = torch.Generator().manual_seed(0)
+    errors = torch.rand(40_000, generator=generator) * 10                 # (N,) squared errors
+    small = nb.rmse_interval(errors[:2_000])
+    large = nb.rmse_interval(errors)
+    estimate = float(nb.rmse_from_squared_errors(errors))
+    assert large[0] < estimate < large[1]
+    assert large[1] - large[0] < (small[1] - small[0]) / 3                 # 20x the samples: ~4.5x narrower
+
+
+def test_paired_difference_of_identical_errors_is_exactly_zero(nb):
+    errors = torch.rand(5_000, generator=torch.Generator().manual_seed(1))
+    assert nb.rmse_difference_interval(errors, errors.clone()) == (0.0, 0.0)
+
+
+def test_paired_difference_sees_a_small_shift_that_the_separate_intervals_hide(nb):
+    errors = torch.rand(20_000, generator=torch.Generator().manual_seed(2)) * 10
+    shifted = errors * 1.01                                                # RMSE 0.5% larger on every sample
+    low, high = nb.rmse_difference_interval(shifted, errors)
+    assert 0 < low < high
+    a, b = nb.rmse_interval(shifted), nb.rmse_interval(errors)
+    assert a[0] < b[1]                                                     # the separate intervals overlap
+
+
+def test_mirror_averaging_context_restores_the_setting(nb):
+    model = nb.build_model(True)
+    model.mirror_average = True
+    with nb.mirror_averaging(model, False):
+        assert model.mirror_average is False
+    assert model.mirror_average is True
+
+
+def test_token_content_marks_odd_base_and_background_cells(nb):
+    scene = single_scene(nb, [(6, (20, 20)), (4, (45, 40))])               # base circle, odd square
+    content = nb.token_content(nb.scenes_to_batch([scene]), nb.pil_shape_stamps())[0]
+    assert content[nb.nearest_token(torch.tensor([[20.0, 20.0]]))[0]] == 1
+    assert content[nb.nearest_token(torch.tensor([[45.0, 40.0]]))[0]] == 2
+    assert content[0] == 0 and content[143] == 0
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(odd_type="circle"), "two different types"),
+    (dict(base_type="hexagon"), "two different types"),
+    (dict(radii=[3, 5]), "radii must be integers from 4 to 10"),
+    (dict(centres=[(2, 30), (40, 40)]), "needs its centre in 5..58"),
+    (dict(radii=[5]), "radii and centres must list the same shapes"),
+])
+def test_a_hand_built_scene_the_generator_could_not_draw_is_refused(nb, changes, message):
+    fields = dict(base_type="circle", odd_type="square", radii=[5, 5], centres=[(20, 20), (40, 40)])
+    fields.update(changes)
+    with pytest.raises(ValueError, match=message):
+        nb.check_scene(nb.Scene(**fields))
+
+
+def test_comparison_table_prints_every_configuration_and_every_lever(nb, capsys):
+    comparison = nb.load_comparison(str(REPO / nb.COMPARISON_PATH))
+    nb.print_comparison(comparison)
+    printed = capsys.readouterr().out
+    for row in comparison["rows"]:
+        assert row["config"] in printed
+    for lever in comparison["levers"]:
+        assert f"{lever['lever']:44s} {lever['difference']:+.3f}" in printed

@@ -90,6 +90,26 @@ def test_batch_matches_pil_rendering_of_its_own_scenes(nb):
         assert torch.equal(images[b, 0], render_with_pil(nb, shapes))
 
 
+def test_a_scene_batch_row_is_the_scene_that_pil_renders_the_same(nb):
+    images, labels, scenes = nb.BatchedOddShapes(seed=6).sample(200)
+    for b in range(200):
+        scene = scenes.scene(b)
+        assert torch.equal(nb.render_scene_pil(scene), images[b])
+        assert list(scene.centres[-1]) == labels[b].int().tolist()
+
+
+def test_mirroring_a_scene_mirrors_its_image_exactly(nb):
+    """The premise of mirror averaging: the image of shapes drawn at x' = 63 - x is the mirrored image."""
+    images, _, scenes = nb.BatchedOddShapes(seed=7).sample(20_000)
+    mirrored_centres = torch.stack([63 - scenes.centres[..., 0], scenes.centres[..., 1]], dim=-1)
+    mirrored = nb.render_shapes(scenes.types, scenes.radii, mirrored_centres, scenes.present, nb.pil_shape_stamps())
+    assert torch.equal(mirrored, images.flip(-1))
+    for b in range(300):  # and with PIL itself
+        scene = scenes.scene(b)
+        flipped = nb.Scene(scene.base_type, scene.odd_type, scene.radii, [(63 - x, y) for x, y in scene.centres])
+        assert torch.equal(nb.render_scene_pil(flipped), images[b].flip(-1))
+
+
 def test_same_seed_gives_the_same_batches(nb):
     first, second = nb.BatchedOddShapes(seed=5), nb.BatchedOddShapes(seed=5)
     for _ in range(3):
@@ -143,6 +163,18 @@ def test_pil_stamps_are_translation_invariant(nb):
                 padded = torch.zeros(84, 84, dtype=torch.bool)
                 padded[cy:cy + 21, cx:cx + 21] = stamps[t, r]
                 assert torch.equal(image, padded[10:74, 10:74])
+
+
+@pytest.mark.parametrize("seed", [-1, 2.5, "0", None, True])
+def test_invalid_seed_is_refused(nb, seed):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        nb.BatchedOddShapes(seed=seed)
+
+
+@pytest.mark.parametrize("batch_size", [0, -5, 2.0])
+def test_invalid_batch_size_is_refused(nb, batch_size):
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        nb.BatchedOddShapes(seed=0).sample(batch_size)
 
 
 @pytest.mark.parametrize("kwargs, argument, message", [

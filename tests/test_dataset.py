@@ -72,6 +72,32 @@ def test_length_is_num_samples(nb):
     assert len(nb.OddXYDataset(25_000)) == 25_000
 
 
+@pytest.mark.parametrize("index", [3, 10**9, -4])
+def test_index_outside_the_dataset_raises_index_error(nb, index):
+    with pytest.raises(IndexError, match="out of range for a dataset of 3 samples"):
+        nb.OddXYDataset(3)[index]
+
+
+def test_non_integer_index_raises_type_error(nb):
+    with pytest.raises(TypeError, match="integers"):
+        nb.OddXYDataset(3)[1.5]
+
+
+def test_iterating_over_the_dataset_stops_after_len_samples(nb):
+    random.seed(12)
+    assert len(list(nb.OddXYDataset(3))) == 3
+
+
+def test_valid_indices_draw_the_same_stream_whatever_their_value(nb):
+    dataset = nb.OddXYDataset(5)
+    random.seed(13)
+    by_index = [dataset[i] for i in (4, 0, -1)]
+    random.seed(13)
+    in_order = [dataset[0] for _ in range(3)]
+    for (a, la), (b, lb) in zip(by_index, in_order):
+        assert torch.equal(a, b) and torch.equal(la, lb)
+
+
 def test_sample_scene_makes_the_generators_random_calls_in_order(nb):
     """Replay the spec's sequence of calls to `random` by hand and compare."""
     random.seed(8)

@@ -1,19 +1,32 @@
-"""The model: tokens, receptive fields, positional encoding, attention, heads and soft-argmax."""
+"""The model: tokens, receptive fields, positional encoding, attention, heads, soft-argmax, input contract."""
 import math
 
 import pytest
 import torch
 
 
+def plain_model(nb, seed=0, with_offset_head=True, mirror_average=False):
+    torch.manual_seed(seed)
+    return nb.OddShapeLocator(with_offset_head, nb.CNN_CHANNELS, nb.NUM_LAYERS, nb.NUM_HEADS, nb.HEAD_DIM,
+                              nb.MLP_HIDDEN, mirror_average=mirror_average).eval()
+
+
 @pytest.fixture(scope="module")
 def model(nb):
-    torch.manual_seed(0)
-    return nb.build_model(with_offset_head=True).eval()
+    return plain_model(nb)
+
+
+def binary_images(count, seed=0):
+    return torch.rand(count, 1, 64, 64, generator=torch.Generator().manual_seed(seed)).round()
 
 
 def test_embedding_turns_an_image_into_144_tokens_of_16_dims(nb, model):
-    images = torch.rand(3, 1, 64, 64)
-    assert model.embedding(images).shape == (3, 144, 16)
+    assert model.embedding(torch.rand(3, 1, 64, 64)).shape == (3, 144, 16)
+
+
+def test_first_layer_computed_as_a_patch_product_equals_the_4x4_stride_4_convolution(nb, model):
+    ink = torch.rand(4, 1, 64, 64)
+    assert torch.allclose(model.embedding.first_layer(ink), model.embedding.patches(ink), atol=1e-6)
 
 
 def test_every_token_sees_a_20x20_field_with_stride_4(nb, model):
@@ -51,30 +64,62 @@ def test_soft_argmax_reproduces_the_homework_example(nb):
 
 
 def test_attention_rows_are_probability_distributions(nb, model):
-    prediction = model(torch.rand(2, 1, 64, 64).round())
+    prediction = model(binary_images(2), return_attention=True)
     assert prediction.attention.shape == (2, nb.NUM_LAYERS, nb.NUM_HEADS, 144, 144)
     assert torch.allclose(prediction.attention.sum(-1), torch.ones(2, nb.NUM_LAYERS, nb.NUM_HEADS, 144))
     assert (prediction.attention >= 0).all()
 
 
+def test_attention_weights_are_returned_only_when_asked_for(nb, model):
+    assert model(binary_images(2)).attention is None
+
+
+def test_fused_attention_computes_the_same_as_the_explicit_softmax(nb):
+    torch.manual_seed(3)
+    attention = nb.SelfAttention(16, num_heads=2, head_dim=16)
+    tokens = torch.randn(3, 144, 16)
+    fused, none = attention(tokens)
+    explicit, weights = attention(tokens, return_weights=True)
+    assert none is None and weights.shape == (3, 2, 144, 144)
+    assert torch.allclose(fused, explicit, atol=1e-5)
+
+
 def test_prediction_is_soft_argmax_plus_probability_weighted_offsets(nb, model):
-    images = torch.rand(2, 1, 64, 64).round()
+    images = binary_images(2)
     prediction = model(images)
     features = model.head_norm(model.blocks[0](model.embedding(images) + model.positions)[0])
     offsets = nb.STRIDE * model.offset_head(features)                       # (2, 144, 2)
     expected_coarse = prediction.probabilities @ nb.receptive_field_centres()
     assert torch.allclose(prediction.probabilities, prediction.logits.softmax(-1))
+    assert torch.allclose(prediction.offsets, offsets)
     assert torch.allclose(prediction.coarse, expected_coarse, atol=1e-5)
-    assert torch.allclose(prediction.centre, expected_coarse + torch.einsum("bt,btc->bc", prediction.probabilities, offsets),
-                          atol=1e-4)
+    assert torch.allclose(prediction.centre, expected_coarse + torch.einsum("bt,btc->bc", prediction.probabilities,
+                                                                            offsets), atol=1e-4)
 
 
 def test_one_headed_network_predicts_the_soft_argmax_alone(nb):
-    torch.manual_seed(1)
-    one_headed = nb.build_model(with_offset_head=False)
-    prediction = one_headed(torch.rand(2, 1, 64, 64).round())
-    assert one_headed.offset_head is None
+    one_headed = plain_model(nb, seed=1, with_offset_head=False)
+    prediction = one_headed(binary_images(2))
+    assert one_headed.offset_head is None and prediction.offsets is None
     assert torch.equal(prediction.centre, prediction.coarse)
+
+
+def test_mirror_averaging_averages_with_the_prediction_for_the_mirrored_image(nb):
+    averaged = plain_model(nb, seed=4, mirror_average=True)
+    single = plain_model(nb, seed=4)
+    images = binary_images(3)
+    plain, mirrored = single(images), single(images.flip(-1))
+    expected = (plain.centre + torch.stack([63 - mirrored.centre[:, 0], mirrored.centre[:, 1]], 1)) / 2
+    result = averaged(images)
+    assert torch.allclose(result.centre, expected, atol=1e-4)
+    assert torch.allclose(result.probabilities, plain.probabilities, atol=1e-6)  # the maps are the image's own
+
+
+def test_mirror_averaging_is_off_while_training(nb):
+    averaged = plain_model(nb, seed=4, mirror_average=True).train()
+    single = plain_model(nb, seed=4).train()
+    images = binary_images(2)
+    assert torch.allclose(averaged(images).centre, single(images).centre)
 
 
 def test_growing_to_two_heads_copies_every_weight_and_adds_only_the_offset_head(nb):
@@ -100,6 +145,29 @@ def test_tent_target_is_a_distribution_whose_soft_argmax_is_the_label(nb):
 
 def test_nearest_token_is_the_token_with_the_closest_centre(nb):
     points = torch.tensor([[9.5, 9.5], [53.5, 53.5], [30.0, 41.0], [4.0, 59.0]])
-    centres = nb.receptive_field_centres()
-    brute_force = torch.cdist(points, centres).argmin(1)
+    brute_force = torch.cdist(points, nb.receptive_field_centres()).argmin(1)
     assert torch.equal(nb.nearest_token(points), brute_force)
+
+
+@pytest.mark.parametrize("images, message", [
+    (torch.ones(2, 1, 64, 64, dtype=torch.uint8) * 255, "floating point"),
+    (torch.ones(2, 1, 64, 64) * 255, "divide by 255"),
+    (-torch.ones(2, 1, 64, 64), r"\[0, 1\]"),
+    (torch.ones(2, 1, 32, 32), r"\(B, 1, 64, 64\)"),
+    (torch.ones(64, 64), r"x\[None, None\]"),
+    (torch.ones(2, 3, 64, 64), r"got \(2, 3, 64, 64\)"),
+    (torch.ones(0, 1, 64, 64), "B >= 1"),
+])
+def test_model_refuses_input_that_is_not_a_batch_of_64x64_images_in_0_1(nb, model, images, message):
+    with pytest.raises(ValueError, match=message):
+        model(images)
+
+
+def test_model_refuses_input_that_is_not_a_tensor(nb, model):
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        model([[0.0] * 64] * 64)
+
+
+def test_model_accepts_images_in_0_1_of_any_float_type(nb, model):
+    assert model(binary_images(2).double().float()).centre.shape == (2, 2)
+    assert model(torch.full((1, 1, 64, 64), 0.5)).centre.shape == (1, 2)

@@ -1,0 +1,72 @@
+"""The notebook's CPU settings: training gives the same weights whatever the instruction set and thread count.
+
+Each run is a fresh Python process, because the settings only act before torch is imported. A "machine" is
+simulated by the environment it would give PyTorch: the instruction set its kernels use (ATEN_CPU_CAPABILITY,
+MKL_ENABLE_INSTRUCTIONS) and its number of threads (OMP_NUM_THREADS).
+"""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from notebook_loader import REPO
+
+SHORT_TRAINING = r"""
+import hashlib, sys
+sys.path.insert(0, {tests!r})
+import notebook_loader
+without_settings = {without_settings!r}
+cells = notebook_loader.definition_cells(notebook_loader.read_notebook())
+if without_settings:  # the control: the same code with the two settings taken out
+    for old in ("os.environ.update(REPRODUCIBLE_CPU_SETTINGS)", "torch.set_num_threads(CPU_THREADS)"):
+        holders = [cell for cell in cells if old in cell.source]
+        assert len(holders) == 1, old
+        holders[0].source = holders[0].source.replace(old, "pass")
+notebook_loader.definition_cells = lambda notebook: cells
+nb = notebook_loader.load_definitions(overrides=dict(STAGE1_EPOCHS=1, STAGE2_EPOCHS=1, SAMPLES_PER_EPOCH=1280))
+run = nb.train_two_stages(seed=0, log=False)
+digest = hashlib.sha256()
+for tensor in run.model.state_dict().values():
+    digest.update(tensor.contiguous().numpy().tobytes())
+print(nb.torch.backends.cpu.get_cpu_capability(), nb.torch.get_num_threads(), digest.hexdigest())
+"""
+
+MACHINES = {
+    "AVX-512, 1 thread": dict(ATEN_CPU_CAPABILITY="avx512", MKL_ENABLE_INSTRUCTIONS="AVX512", OMP_NUM_THREADS="1"),
+    "AVX2, 4 threads": dict(ATEN_CPU_CAPABILITY="avx2", MKL_ENABLE_INSTRUCTIONS="AVX2", OMP_NUM_THREADS="4"),
+    "no vector extensions, 2 threads": dict(ATEN_CPU_CAPABILITY="default", OMP_NUM_THREADS="2"),
+}
+
+
+def native_capability():
+    """The instruction set PyTorch picks on this CPU when nothing forces one."""
+    env = {k: v for k, v in os.environ.items() if k != "ATEN_CPU_CAPABILITY"}
+    command = "import torch; print(torch.backends.cpu.get_cpu_capability())"
+    return subprocess.run([sys.executable, "-c", command], env=env, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def train_on(machine, without_settings=False):
+    env = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS")}
+    env.update(MACHINES[machine])
+    script = SHORT_TRAINING.format(tests=str(REPO / "tests"), without_settings=without_settings)
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=REPO,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    capability, threads, digest = result.stdout.split()[-3:]
+    return capability, int(threads), digest
+
+
+def test_training_gives_identical_weights_whatever_the_instruction_set_and_thread_count():
+    runs = {machine: train_on(machine) for machine in MACHINES}
+    assert {(capability, threads) for capability, threads, _ in runs.values()} == {("AVX2", 2)}
+    assert len({digest for _, _, digest in runs.values()}) == 1, runs
+
+
+@pytest.mark.skipif(native_capability() != "AVX512",
+                    reason="the control needs a CPU with AVX-512, so that the simulated machines really differ")
+def test_without_the_settings_the_same_training_gives_other_weights():
+    runs = {machine: train_on(machine, without_settings=True) for machine in ("AVX-512, 1 thread", "AVX2, 4 threads")}
+    assert [threads for _, threads, _ in runs.values()] == [1, 4]
+    assert len({digest for _, _, digest in runs.values()}) == 2, runs
