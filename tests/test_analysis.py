@@ -99,15 +99,21 @@ def test_token_content_marks_odd_base_and_background_cells(nb):
 @pytest.mark.parametrize("changes, message", [
     (dict(odd_type="circle"), "two different types"),
     (dict(base_type="hexagon"), "two different types"),
-    (dict(radii=[3, 5]), "radii must be integers from 4 to 10"),
-    (dict(centres=[(2, 30), (40, 40)]), "needs its centre in 5..58"),
+    (dict(radii=[5, 5, 5, 3]), "radii must be integers from 4 to 10"),
+    (dict(centres=[(20, 20), (40, 20), (20, 40), (2, 30)]), "needs its centre in 5..58"),
     (dict(radii=[5]), "radii and centres must list the same shapes"),
+    (dict(radii=[5, 5], centres=[(20, 20), (40, 40)]), "3 to 6 base shapes"),
 ])
 def test_a_hand_built_scene_the_generator_could_not_draw_is_refused(nb, changes, message):
-    fields = dict(base_type="circle", odd_type="square", radii=[5, 5], centres=[(20, 20), (40, 40)])
+    fields = dict(base_type="circle", odd_type="square", radii=[5, 5, 5, 5],
+                  centres=[(20, 20), (40, 20), (20, 40), (40, 40)])
     fields.update(changes)
     with pytest.raises(ValueError, match=message):
         nb.check_scene(nb.Scene(**fields))
+
+
+def test_a_hand_built_scene_the_generator_could_draw_is_accepted(nb):
+    nb.check_scene(nb.Scene("circle", "square", [4, 10, 7, 5], [(4, 4), (53, 10), (20, 40), (58, 58)]))
 
 
 def test_comparison_table_prints_every_configuration_and_every_lever(nb, capsys):

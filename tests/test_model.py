@@ -79,7 +79,7 @@ def test_fused_attention_computes_the_same_as_the_explicit_softmax(nb):
     attention = nb.SelfAttention(16, num_heads=2, head_dim=16)
     tokens = torch.randn(3, 144, 16)
     fused, none = attention(tokens)
-    explicit, weights = attention(tokens, return_weights=True)
+    explicit, weights = attention(tokens, return_attention=True)
     assert none is None and weights.shape == (3, 2, 144, 144)
     assert torch.allclose(fused, explicit, atol=1e-5)
 

@@ -37,7 +37,7 @@ def test_history_records_stage_epoch_rmse_lr_and_time(nb):
     torch.manual_seed(5)
     records = nb.train_stage(nb.build_model(False), nb.BatchedOddShapes(seed=5), 1, 1, 1e-3, [],
                              samples_per_epoch=128, batch_size=64, log=False)
-    assert set(records[0]) == {"stage", "epoch", "rmse", "lr", "elapsed"}
+    assert set(records[0]) == {"stage", "epoch", "rmse", "lr", "elapsed", "samples"}
     assert records[0]["stage"] == 1 and records[0]["epoch"] == 1 and records[0]["rmse"] > 0
 
 
