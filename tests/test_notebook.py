@@ -64,7 +64,7 @@ def test_quick_smoke_run_executes_every_cell_and_leaves_the_committed_files_alon
     papermill.execute_notebook(str(NOTEBOOK), str(output), cwd=str(REPO), progress_bar=False,
                                parameters=dict(QUICK=True))
     text = outputs_text(read_notebook(output))
-    quick_dir = re.search(r"go to (\S+)", text).group(1)
+    quick_dir = re.search(r"everything it writes goes to (\S+)", text).group(1)
     assert "Final RMSE on 1,000 fresh OddXYDataset samples" in text
     assert "stage 2 | epoch   1/1" in text
     assert sorted(os.listdir(os.path.join(quick_dir, "figures"))) == sorted(FIGURES)
