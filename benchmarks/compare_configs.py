@@ -127,7 +127,7 @@ def paired_difference(runs, row, reference, rng):
         raise SystemExit(f"{row} and {reference} share no training seed")
     mine = np.stack([runs[config][s][1][variant] for s in seeds])              # (seeds, N)
     theirs = np.stack([runs[ref_config][s][1][ref_variant] for s in seeds])    # (seeds, N)
-    resampled = [(rmse(mine[:, index]) - rmse(theirs[:, index])).mean(axis=1)  # (resamples,)
+    resampled = [(rmse(mine[:, index]) - rmse(theirs[:, index])).mean(axis=0)  # (seeds, chunk) -> (chunk,)
                  for index in bootstrap_index(mine.shape[1], rng)]
     per_seed = rmse(mine) - rmse(theirs)                                       # (seeds,)
     return dict(seeds=seeds, per_seed=[float(d) for d in per_seed], difference=float(per_seed.mean()),
