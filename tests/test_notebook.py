@@ -149,8 +149,14 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert "pytest" in found and "requirements.txt" in found
 
 
-def test_committed_comparison_is_the_tools_output_for_the_committed_configuration():
+def test_committed_comparison_is_the_tools_output_for_the_committed_configuration(nb):
     comparison = json.loads((REPO / "benchmarks" / "results" / "comparison.json").read_text())
     assert comparison["validation_samples"] >= 200_000
-    assert comparison["validation_seed"] not in (0, 1, 2_025_07_02)
+    assert comparison["validation_seed"] not in (0, 1, 2_025_07_02, nb.SEED, nb.EVAL_SEED)
     assert all("rmse" in row and row["seeds"] for row in comparison["rows"])
+    # The notebook's configuration was compared with two training seeds. The runs kept a weight average
+    # beside the last weights; their `raw` variants are the last weights, which the notebook keeps.
+    variant = "raw+mirror" if nb.MIRROR_AVERAGE else "raw"
+    committed = [row for row in comparison["rows"] if row["variant"] == variant and all(
+        value == getattr(nb, key) for key, value in row["settings"].items() if key != "EMA_DECAY")]
+    assert nb.EMA_DECAY == 0 and len(committed) == 1 and len(committed[0]["seeds"]) >= 2
