@@ -2,7 +2,9 @@
 
 Each run is a fresh Python process, because the settings only act before torch is imported. A "machine" is
 simulated by the environment it would give PyTorch: the instruction set its kernels use (ATEN_CPU_CAPABILITY,
-MKL_ENABLE_INSTRUCTIONS) and its number of threads (OMP_NUM_THREADS).
+MKL_ENABLE_INSTRUCTIONS) and its number of threads (OMP_NUM_THREADS). oneDNN, which runs the convolutions,
+is not pinned (that would cost about 20% of the training speed) and picks its kernels by the CPU's own
+instruction set, so a CPU without AVX-512 gives other digits; the README says so.
 """
 import os
 import subprocess
