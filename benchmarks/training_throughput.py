@@ -9,7 +9,6 @@ optimiser step) on the two-headed network for --samples samples, --rounds times,
     git show COMMIT:odd_shapes_solution.ipynb > /tmp/before.ipynb
 """
 import argparse
-import ast
 import statistics
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from notebook_loader import NOTEBOOK, load_definitions  # noqa: E402
+from compare_configs import parse_overrides  # noqa: E402  (this script's folder is on sys.path)
 
 
 def main():
@@ -27,10 +27,7 @@ def main():
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
-    overrides = {}
-    for pair in args.set:
-        key, _, value = pair.partition("=")
-        overrides[key] = ast.literal_eval(value)
+    overrides = parse_overrides(args.set)
     nb = load_definitions(overrides=overrides, path=args.notebook)  # sets the notebook's CPU switches first
     torch = nb.torch
     rates = []

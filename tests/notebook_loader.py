@@ -35,3 +35,9 @@ def load_definitions(module_name="odd_shapes_notebook", overrides=None, path=NOT
                 raise KeyError(f"not constants of the configuration cell: {sorted(unknown)}")
             module.__dict__.update(overrides)
     return module
+
+
+def outputs_text(notebook=None):
+    """Everything the code cells of `notebook` (default: the committed one) printed, one output per line."""
+    notebook = notebook or read_notebook()
+    return "\n".join(o.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)

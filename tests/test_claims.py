@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from notebook_loader import read_notebook
+from notebook_loader import outputs_text, read_notebook
 
 # A measured number in prose: a decimal with two or more decimals (1.942 px, 0.24 px, r = +0.53) or a
 # percentage with a decimal point (55.1%). Numbers of the homework or the design (0.69999, 9.5) are not
@@ -15,10 +15,6 @@ RESULTS_START = "## 5. The RMSE curve"
 
 def cells():
     return read_notebook().cells
-
-
-def outputs_text():
-    return "\n".join(o.get("text", "") for cell in cells() if cell.cell_type == "code" for o in cell.outputs)
 
 
 def results_prose():

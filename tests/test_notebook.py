@@ -9,17 +9,13 @@ import matplotlib.pyplot as plt
 import papermill
 import pytest
 
-from notebook_loader import NOTEBOOK, REPO, load_definitions, read_notebook
+from notebook_loader import NOTEBOOK, REPO, load_definitions, outputs_text, read_notebook
 
 FIGURES = ["examples.png", "rmse_curve.png", "attention_examples.png", "attention_matrix.png", "worst_cases.png"]
 
 
 def code_cells(notebook=None):
     return [cell for cell in (notebook or read_notebook()).cells if cell.cell_type == "code"]
-
-
-def outputs_text(notebook=None):
-    return "".join(o.get("text", "") for cell in code_cells(notebook) for o in cell.outputs)
 
 
 def tree_digest(*folders):
