@@ -6,6 +6,9 @@
 (b) BatchedOddShapes.sample(batch_size) on the chosen device (synchronised on CUDA).
 The two alternate for --rounds rounds of --seconds each, and the median of each is reported, so that a
 passing load on a shared machine weighs on both alike. The target is (b) >= 5x (a) on the same CPU.
+
+Like every tool here, it imports torch only through the notebook's definitions (nb.torch), because the
+notebook's first cell sets switches that act only before torch is imported.
 """
 import argparse
 import random
@@ -14,10 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-import torch
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from notebook_loader import load_definitions  # noqa: E402
+from notebook_loader import load_definitions  # noqa: E402  (the one way every tool loads the notebook)
 
 
 def rate(make_batch, batch_size, seconds, synchronise=lambda: None):
@@ -38,7 +39,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=128)
     args = parser.parse_args()
-    nb = load_definitions()
+    nb = load_definitions()  # the notebook's CPU switches must be set before torch is imported: use nb.torch
+    torch = nb.torch
     device = torch.device(args.device)
     synchronise = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
 

@@ -1,4 +1,9 @@
-"""Load the notebook's code from its `definitions` cells: the notebook is the only copy of the code."""
+"""Load the notebook's code from its `definitions` cells: the notebook is the only copy of the code.
+
+This is the one way every test and tool reaches the notebook. Its first cell sets CPU switches that act only
+before torch is imported, so a tool imports nothing that imports torch before load_definitions(), and uses
+the returned module's `torch`.
+"""
 import os
 import sys
 import types
@@ -25,6 +30,9 @@ def load_definitions(module_name="odd_shapes_notebook", overrides=None, path=NOT
     `overrides` replace constants of the configuration cell right after it runs, as papermill's injected
     parameters do, so that everything defined later sees them.
     """
+    if "torch" in sys.modules and "ATEN_CPU_CAPABILITY" not in os.environ:
+        raise RuntimeError("torch was imported before the notebook's definitions were loaded, so the notebook's CPU "
+                           "settings cannot apply: call load_definitions() first and use the returned module's torch")
     module = types.ModuleType(module_name)
     sys.modules[module_name] = module  # dataclasses and pickling look classes up here
     for index, cell in enumerate(definition_cells(read_notebook(path))):

@@ -27,9 +27,9 @@ if without_settings:  # the control: the same code with the two settings taken o
         holders[0].source = holders[0].source.replace(old, "pass")
 notebook_loader.definition_cells = lambda notebook: cells
 nb = notebook_loader.load_definitions(overrides=dict(STAGE1_EPOCHS=1, STAGE2_EPOCHS=1, SAMPLES_PER_EPOCH=1280))
-run = nb.train_two_stages(seed=0, log=False)
+model, history = nb.train_two_stages(seed=0, log=False)
 digest = hashlib.sha256()
-for tensor in run.model.state_dict().values():
+for tensor in model.state_dict().values():
     digest.update(tensor.contiguous().numpy().tobytes())
 print(nb.torch.backends.cpu.get_cpu_capability(), nb.torch.get_num_threads(), digest.hexdigest())
 """

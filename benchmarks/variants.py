@@ -1,0 +1,236 @@
+"""Alternatives to the notebook's design, for the comparison tool: each one patches the notebook's definitions.
+
+The notebook holds only the design it uses. What was measured against it lives here, so that every lever
+in `benchmarks/results/comparison.json` can be trained again:
+
+    .venv/bin/python benchmarks/compare_configs.py train NAME --variant pixel_loss_only [--set KEY=VALUE ...]
+
+A variant is a function of the loaded notebook module that replaces some of its definitions; the
+replacements hold while the network is built and trained, and are undone before it is evaluated, so that
+every configuration is evaluated by the notebook's own code on the same validation samples.
+"""
+import contextlib
+import math
+import time
+
+VARIANTS = {}
+
+
+def variant(function):
+    VARIANTS[function.__name__] = function
+    return function
+
+
+@contextlib.contextmanager
+def applied(nb, names):
+    """Apply the named variants to the notebook module `nb` for the duration of the block."""
+    unknown = [name for name in names if name not in VARIANTS]
+    if unknown:
+        raise SystemExit(f"unknown variant(s) {unknown}; known: {sorted(VARIANTS)}")
+    saved, undo = dict(vars(nb)), []
+    try:
+        for name in names:
+            undo.append(VARIANTS[name](nb))   # a variant that changes more than the module returns how to undo it
+        yield
+    finally:
+        for key in set(vars(nb)) - set(saved):
+            delattr(nb, key)
+        vars(nb).update(saved)
+        for restore in filter(None, undo):
+            restore()
+
+
+@variant
+def pixel_loss_only(nb):
+    """The teacher's loss: the squared pixel error alone, without the cross-entropy against the tent target."""
+    original = nb.locator_loss
+
+    def locator_loss(prediction, labels):
+        _, squared_error = original(prediction, labels)                   # (B,)
+        return squared_error.mean() / nb.STRIDE**2, squared_error
+
+    nb.locator_loss = locator_loss
+
+
+@variant
+def no_positional_encoding(nb):
+    """Tokens carry no position: the positional encoding is all zeros."""
+    encoding = nb.sinusoidal_positional_encoding
+    nb.sinusoidal_positional_encoding = lambda *args, **kwargs: encoding(*args, **kwargs) * 0
+
+
+@variant
+def no_progressive_growth(nb):
+    """Both heads trained together from scratch, for as many epochs as the two stages have together, with the
+    stage-1 peak learning rate."""
+    def train_two_stages(seed=nb.SEED, device="cpu", log=True):
+        nb.torch.manual_seed(seed)
+        data = nb.BatchedOddShapes(seed=seed, device=device)
+        model = nb.build_model(with_offset_head=True).to(device)
+        history = nb.train_stage(model, data, 2, nb.STAGE1_EPOCHS + nb.STAGE2_EPOCHS, nb.STAGE1_LR, [], log=log)
+        return model.eval(), history
+
+    nb.train_two_stages = train_two_stages
+
+
+@variant
+def crowded_training(nb):
+    """Training scenes hold more base shapes (so more overlaps and merged silhouettes): half of every batch is
+    drawn with 5 or 6 base shapes, the other half as the homework draws it (3 to 6). Evaluation is unchanged."""
+    Batched = nb.BatchedOddShapes
+
+    class CrowdedBatches(Batched):
+        def sample(self, batch_size):
+            crowded = batch_size // 2
+            dense_range = (self.count_range[1] - 1, self.count_range[1])
+            scenes = nb.SceneBatch.cat([
+                nb.sample_scenes(batch_size - crowded, self.generator, self.count_range, self.radius_range),
+                nb.sample_scenes(crowded, self.generator, dense_range, self.radius_range)]).to(self.device)
+            return nb.render_shapes(scenes, self.stamps), scenes.labels, scenes
+
+    nb.BatchedOddShapes = CrowdedBatches
+
+
+@variant
+def separable_embedding(nb):
+    """A cheaper CNN with the same geometry (12 x 12 tokens of 16 dims, 20 x 20 receptive fields, stride 4):
+    the middle 3 x 3 convolution becomes depthwise (one 3 x 3 filter per channel) followed by a 1 x 1
+    convolution, about 8x fewer multiplications in that layer."""
+    nn, F = nb.nn, nb.F
+
+    class SeparableEmbedding(nb.ConvEmbedding):
+        def __init__(self, channels=64):
+            super().__init__(channels)
+            self.middle = nn.Sequential(nn.Conv2d(channels, channels, kernel_size=3, groups=channels),  # RF 12 px
+                                        nn.Conv2d(channels, channels, kernel_size=1))
+
+        def forward(self, images):                                  # (B, 1, 64, 64)
+            x = F.gelu(self.first_layer(1.0 - images))              # (B, Ch, 16, 16)
+            x = F.gelu(self.middle(x))                              # (B, Ch, 14, 14)
+            return self.tokens(x).flatten(2).transpose(1, 2)        # (B, 144, 16)
+
+    nb.ConvEmbedding = SeparableEmbedding
+
+
+def _replace_classification(nb, classification):
+    """The locator loss with its cross-entropy term replaced by classification(logits, labels) -> ()."""
+    def locator_loss(prediction, labels):
+        squared_error = ((prediction.centre - labels) ** 2).sum(dim=1)           # (B,)
+        return classification(prediction.logits, labels) + squared_error.mean() / nb.STRIDE**2, squared_error
+
+    nb.locator_loss = locator_loss
+
+
+@variant
+def gaussian_js_loss(nb):
+    """DSNT-style map loss: Jensen-Shannon divergence between the probability map and a Gaussian of one token
+    (4 px) standard deviation around the true centre, instead of the cross-entropy against the tent."""
+    torch = nb.torch
+
+    def classification(logits, labels):                                         # (B, 144), (B, 2)
+        centres = nb.receptive_field_centres().to(labels.device)                 # (144, 2)
+        distance2 = ((centres[None] - labels[:, None]) ** 2).sum(-1) / nb.STRIDE**2  # (B, 144) in tokens^2
+        target = torch.softmax(-distance2 / 2, dim=-1)                           # (B, 144) normalised Gaussian
+        log_p = torch.log_softmax(logits, dim=-1)                                # (B, 144)
+        log_m = torch.log((log_p.exp() + target) / 2 + 1e-12)                    # (B, 144)
+        kl_p = (log_p.exp() * (log_p - log_m)).sum(-1)                           # (B,)
+        kl_t = (target * (torch.log(target + 1e-12) - log_m)).sum(-1)            # (B,)
+        return (0.5 * (kl_p + kl_t)).mean()
+
+    _replace_classification(nb, classification)
+
+
+@variant
+def focal_loss(nb, gamma=2.0):
+    """Focal cross-entropy against the tent target: each token's term weighted by (1 - p)^gamma, so that
+    confidently right tokens count less and hard samples more."""
+    torch = nb.torch
+
+    def classification(logits, labels):                                         # (B, 144), (B, 2)
+        target = nb.target_distribution(labels)                                  # (B, 144)
+        log_p = torch.log_softmax(logits, dim=-1)                                # (B, 144)
+        return -(target * (1 - log_p.exp()) ** gamma * log_p).sum(-1).mean()
+
+    _replace_classification(nb, classification)
+
+
+
+@variant
+def continuous_schedule(nb):
+    """Progressive growth without a second warm-up: one one-cycle schedule (peak STAGE1_LR) runs over both stages;
+    at the switch the two-headed network takes over the optimiser's state of every copied weight, and the schedule
+    goes on where it was."""
+    torch = nb.torch
+
+    def train_two_stages(seed=nb.SEED, device="cpu", log=True):
+        torch.manual_seed(seed)
+        data = nb.BatchedOddShapes(seed=seed, device=device)
+        model, history = nb.build_model(with_offset_head=False).to(device), []
+        full, rest = divmod(nb.SAMPLES_PER_EPOCH, nb.BATCH_SIZE)
+        batches = [nb.BATCH_SIZE] * full + ([rest] if rest else [])           # one epoch, as train_stage draws it
+        total = (nb.STAGE1_EPOCHS + nb.STAGE2_EPOCHS) * len(batches)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=nb.STAGE1_LR, weight_decay=1e-4)
+        schedule = nb.one_cycle_schedule(optimizer, nb.STAGE1_LR, total)
+        for stage, epochs in ((1, nb.STAGE1_EPOCHS), (2, nb.STAGE2_EPOCHS)):
+            if stage == 2:
+                old = dict(model.named_parameters())
+                model, _ = nb.grow_to_two_heads(model)
+                state = {name: optimizer.state[parameter] for name, parameter in old.items()}
+                optimizer = torch.optim.AdamW(model.parameters(), lr=nb.STAGE1_LR, weight_decay=1e-4)
+                for name, parameter in model.named_parameters():
+                    if name in state:
+                        optimizer.state[parameter] = state[name]
+                done = schedule.last_epoch
+                schedule = nb.one_cycle_schedule(optimizer, nb.STAGE1_LR, total)
+                for _ in range(done):
+                    optimizer.step()   # no gradients yet: nothing moves; this only keeps the scheduler's order of calls
+                    schedule.step()
+            model.train()
+            for epoch in range(1, epochs + 1):
+                squared_error_sum, start = 0.0, time.perf_counter()
+                for size in batches:
+                    images, labels, _ = data.sample(size)
+                    loss, squared_error = nb.locator_loss(model(images), labels)
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    nb.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+                    optimizer.step()
+                    schedule.step()
+                    squared_error_sum += float(squared_error.detach().sum())
+                history.append(dict(stage=stage, epoch=epoch, rmse=math.sqrt(squared_error_sum / (2 * nb.SAMPLES_PER_EPOCH)),
+                                    lr=schedule.get_last_lr()[0], elapsed=time.perf_counter() - start,
+                                    samples=nb.SAMPLES_PER_EPOCH))
+        return model.eval(), history
+
+    nb.train_two_stages = train_two_stages
+
+
+@variant
+def convolutions_as_matrix_products(nb):
+    """The two 3 x 3 convolutions computed as one matrix product each over the 9 shifted copies of their input
+    (im2col), so that no oneDNN convolution runs: the arithmetic no longer depends on oneDNN's choice of kernels
+    by instruction set. The same numbers up to rounding (measured for speed in the README)."""
+    F = nb.F
+
+    def as_matrix_product(x, convolution):                           # x (B, C, S, S) -> (B, O, S - 2, S - 2)
+        size = x.shape[-1] - 2
+        shifted = [x[:, :, i:i + size, j:j + size] for i in range(3) for j in range(3)]
+        columns = nb.torch.stack(shifted, dim=2).flatten(1, 2)      # (B, C * 9, S - 2, S - 2)
+        kernel = convolution.weight.flatten(1)                       # (O, C * 9) in (C, 3, 3) order
+        return nb.torch.einsum("ok,bkhw->bohw", kernel, columns) + convolution.bias[:, None, None]
+
+    class MatrixProductEmbedding(nb.ConvEmbedding):
+        def forward(self, images):                                   # (B, 1, 64, 64)
+            x = F.gelu(self.first_layer(1.0 - images))               # (B, Ch, 16, 16)
+            x = F.gelu(as_matrix_product(x, self.middle))            # (B, Ch, 14, 14)
+            return as_matrix_product(x, self.tokens).flatten(2).transpose(1, 2)  # (B, 144, 16)
+
+    nb.ConvEmbedding = MatrixProductEmbedding
+
+
+@variant
+def without_onednn(nb):
+    """PyTorch's own convolution code instead of oneDNN's (torch.backends.mkldnn.enabled = False)."""
+    previous = nb.torch.backends.mkldnn.enabled
+    nb.torch.backends.mkldnn.enabled = False
+    return lambda: setattr(nb.torch.backends.mkldnn, "enabled", previous)

@@ -1,0 +1,82 @@
+"""The repository's tools: every benchmark script runs as a user starts it, the code is linted, the CI workflow
+is valid and runs the README's test command."""
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from notebook_loader import REPO
+
+BENCHMARKS = REPO / "benchmarks"
+WORKFLOW = REPO / ".github" / "workflows" / "tests.yml"
+
+
+def run_script(*arguments, timeout=600):
+    """Run a benchmark script in a fresh process, as `.venv/bin/python benchmarks/...` would; return its stdout."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ATEN_", "MKL_", "OMP_"))}
+    result = subprocess.run([sys.executable, *map(str, arguments)], cwd=REPO, env=env, capture_output=True, text=True,
+                            timeout=timeout)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def test_generator_throughput_runs_and_reports_both_generators():
+    output = run_script(BENCHMARKS / "generator_throughput.py", "--seconds", "0.2", "--rounds", "1", "--batch-size", "16")
+    assert re.search(r"\(a\) OddXYDataset .* samples/s", output) and re.search(r"ratio \(b\) / \(a\): [\d.]+x", output)
+
+
+def test_training_throughput_runs_with_a_variant_and_an_override():
+    output = run_script(BENCHMARKS / "training_throughput.py", "--samples", "256", "--rounds", "1",
+                        "--set", "CNN_CHANNELS=8", "--variant", "separable_embedding")
+    assert re.search(r"CNN_CHANNELS=8 variant separable_embedding: [\d,]+ training samples/s", output)
+
+
+def test_compare_configs_trains_tiny_runs_and_reports_their_paired_difference(tmp_path):
+    tiny = ["--set", "STAGE1_EPOCHS=1", "--set", "STAGE2_EPOCHS=1", "--set", "SAMPLES_PER_EPOCH=256",
+            "--set", "CNN_CHANNELS=8", "--validation-samples", "500", "--runs", tmp_path / "runs"]
+    run_script(BENCHMARKS / "compare_configs.py", "train", "tiny", *tiny)
+    run_script(BENCHMARKS / "compare_configs.py", "train", "tiny-pixel", "--variant", "pixel_loss_only", *tiny)
+    levers = tmp_path / "levers.json"
+    levers.write_text(json.dumps([{"group": "ablation", "name": "pixel loss alone", "row": "tiny-pixel:mirror",
+                                   "reference": "tiny:mirror"}]))
+    output = run_script(BENCHMARKS / "compare_configs.py", "report", "--levers", levers, "--runs", tmp_path / "runs",
+                        "--output", tmp_path / "comparison.json")
+    report = json.loads((tmp_path / "comparison.json").read_text())
+    measured = [item for item in report["comparisons"] if item["group"] == "ablation"]
+    assert len(measured) == 1 and measured[0]["seeds"] == [0]
+    low, high = measured[0]["interval"]
+    assert low <= measured[0]["difference"] <= high and "pixel loss alone" in output
+    assert set(report["configurations"]) == {"tiny", "tiny-pixel"}
+
+
+def test_compare_configs_refuses_an_unknown_setting_with_its_name(tmp_path):
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "compare_configs.py"), "train", "x", "--set", "NO_SUCH=1",
+                             "--runs", str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "NO_SUCH" in result.stderr
+
+
+def test_the_code_is_lint_free():
+    """ruff over the notebook (it reads .ipynb files) and every Python file, with the rules of ruff.toml."""
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_github_workflow_is_valid_against_the_github_workflow_schema():
+    result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+                             str(WORKFLOW)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_github_workflow_runs_the_readme_test_command_on_push_and_pull_request():
+    workflow = WORKFLOW.read_text()
+    assert re.search(r"^on:\s*\n\s+push:", workflow, re.M) and re.search(r"^\s+pull_request:", workflow, re.M)
+    assert re.search(r"run: bash \.ci/run\s*$", workflow, re.M)   # .ci/run runs exactly the README's test command
+    assert 'python-version: "3.11"' in workflow
+
+
+@pytest.mark.parametrize("badge", ["colab.research.google.com/assets/colab-badge.svg", "actions/workflows/tests.yml/badge.svg"])
+def test_the_readme_shows_the_colab_and_the_ci_badges(badge):
+    assert badge in (REPO / "README.md").read_text().split("\n\n")[1]
