@@ -206,6 +206,62 @@ def continuous_schedule(nb):
 
 
 @variant
+def token_type_auxiliary(nb, weight=1.0):
+    """An auxiliary target aimed at wrong picks on merged base silhouettes: a linear head on every token's final
+    features predicts, for each of the three shape types, the share of the token's own 4 x 4 cell (around its
+    receptive-field centre) that is ink of that type. The classifier's features must then say what kind of ink
+    each token sees, whether shapes overlap there or not. Training only: evaluation uses the unchanged network.
+    Not measured yet: it is not in benchmarks/levers.json."""
+    torch, nn, F = nb.torch, nb.nn, nb.F
+    last = {}                                       # the scenes of the batch just drawn, for the loss
+
+    class WithTypeHead(nb.OddShapeLocator):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.type_head = nn.Linear(nb.TOKEN_DIM, len(nb.SHAPE_TYPES))
+
+        def forward(self, images, return_attention=False):
+            captured = {}
+            hook = self.head_norm.register_forward_hook(lambda module, inputs, output: captured.update(features=output))
+            try:
+                prediction = super().forward(images, return_attention)
+            finally:
+                hook.remove()
+            if self.training:                                                       # evaluation sees the plain network
+                prediction.type_logits = self.type_head(captured["features"])    # (B, 144, 3)
+            return prediction
+
+    Batched = nb.BatchedOddShapes
+
+    class RememberingBatches(Batched):
+        def sample(self, batch_size):
+            images, labels, scenes = super().sample(batch_size)
+            last.update(scenes=scenes, stamps=self.stamps)
+            return images, labels, scenes
+
+    def type_shares(scenes, stamps):
+        """(B, 144, 3): per token, the share of its 4 x 4 cell (pixels 4i + 8 .. 4i + 11) inked by each type."""
+        low = int(nb.RECEPTIVE_FIELD // 2 - nb.STRIDE // 2)                      # 8
+        high = low + nb.GRID * nb.STRIDE                                         # 56
+        shares = []
+        for t in range(len(nb.SHAPE_TYPES)):
+            of_type = nb.SceneBatch(scenes.types, scenes.radii, scenes.centres, scenes.present & (scenes.types == t))
+            ink = 1.0 - nb.render_shapes(of_type, stamps)[:, :, low:high, low:high]   # (B, 1, 48, 48)
+            shares.append(F.avg_pool2d(ink, nb.STRIDE).flatten(1))                    # (B, 144), rows = y
+        return torch.stack(shares, dim=-1)                                            # (B, 144, 3)
+
+    original = nb.locator_loss
+
+    def locator_loss(prediction, labels):
+        loss, squared_error = original(prediction, labels)
+        target = type_shares(last["scenes"], last["stamps"])                       # (B, 144, 3)
+        auxiliary = F.binary_cross_entropy_with_logits(prediction.type_logits, target, reduction="none")
+        return loss + weight * auxiliary.sum(-1).mean(), squared_error
+
+    nb.OddShapeLocator, nb.BatchedOddShapes, nb.locator_loss = WithTypeHead, RememberingBatches, locator_loss
+
+
+@variant
 def convolutions_as_matrix_products(nb):
     """The two 3 x 3 convolutions computed as one matrix product each over the 9 shifted copies of their input
     (im2col), so that no oneDNN convolution runs: the arithmetic no longer depends on oneDNN's choice of kernels
