@@ -106,6 +106,12 @@ def test_an_atomic_write_replaces_the_whole_file_and_leaves_no_temporary_file(nb
     assert target.read_bytes() == b"second" and [p.name for p in target.parent.iterdir()] == ["odd_shapes.pt"]
 
 
+def test_an_atomic_write_leaves_a_file_others_can_read(nb, tmp_path):
+    target = tmp_path / "odd_shapes.pt"
+    nb.write_atomically(str(target), b"weights")
+    assert target.stat().st_mode & 0o777 == 0o644   # not tempfile's owner-only 0o600
+
+
 def test_load_model_says_when_the_file_is_missing(nb, tmp_path):
     missing = tmp_path / "nowhere.pt"
     with pytest.raises(FileNotFoundError, match="no checkpoint at") as error:
