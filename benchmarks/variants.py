@@ -212,7 +212,7 @@ def token_type_auxiliary(nb, weight=1.0):
     receptive-field centre) that is ink of that type. The classifier's features must then say what kind of ink
     each token sees, whether shapes overlap there or not. Training only: evaluation uses the unchanged network.
     Not measured yet: it is not in benchmarks/levers.json."""
-    torch, nn, F = nb.torch, nb.nn, nb.F
+    nn, F = nb.nn, nb.F
     last = {}                                       # the scenes of the batch just drawn, for the loss
 
     class WithTypeHead(nb.OddShapeLocator):
@@ -240,15 +240,15 @@ def token_type_auxiliary(nb, weight=1.0):
             return images, labels, scenes
 
     def type_shares(scenes, stamps):
-        """(B, 144, 3): per token, the share of its 4 x 4 cell (pixels 4i + 8 .. 4i + 11) inked by each type."""
-        low = int(nb.RECEPTIVE_FIELD // 2 - nb.STRIDE // 2)                      # 8
-        high = low + nb.GRID * nb.STRIDE                                         # 56
-        shares = []
-        for t in range(len(nb.SHAPE_TYPES)):
-            of_type = nb.SceneBatch(scenes.types, scenes.radii, scenes.centres, scenes.present & (scenes.types == t))
-            ink = 1.0 - nb.render_shapes(of_type, stamps)[:, :, low:high, low:high]   # (B, 1, 48, 48)
-            shares.append(F.avg_pool2d(ink, nb.STRIDE).flatten(1))                    # (B, 144), rows = y
-        return torch.stack(shares, dim=-1)                                            # (B, 144, 3)
+        """(B, 144, 3): per token, the share of its 4 x 4 cell (pixels 4i + 8 .. 4i + 11) inked by each type.
+        A scene has one base type and one odd type, so the two masks of `shape_masks` hold every type's ink."""
+        first = (nb.RECEPTIVE_FIELD - nb.STRIDE) // 2                                # 8, as in token_classes
+        cells = slice(first, first + nb.GRID * nb.STRIDE)                            # pixels 8 .. 55
+        odd, base = (F.avg_pool2d(mask[:, None, cells, cells].float(), nb.STRIDE).flatten(1)  # (B, 144) each
+                     for mask in nb.shape_masks(scenes, stamps))
+        types = len(nb.SHAPE_TYPES)
+        return (base[:, :, None] * F.one_hot(scenes.types[:, 0], types)[:, None]      # (B, 144, 3)
+                + odd[:, :, None] * F.one_hot(scenes.types[:, -1], types)[:, None])
 
     original = nb.locator_loss
 
