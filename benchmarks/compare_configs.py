@@ -7,13 +7,13 @@ tool trains exactly what the notebook would train. Each trained network is evalu
 neither training nor the notebook's test stream (EVAL_SEED) uses. Per-sample squared errors are kept, so that
 two runs can be compared sample by sample, with the notebook's paired bootstrap intervals.
 
-    # train one configuration (one run per seed); results land in benchmarks/runs/NAME-seedS.{npz,json}
+    # train one configuration (one run per seed); results land in benchmarks/runs/NAME-seedS.{npz,json,pt}
     .venv/bin/python benchmarks/compare_configs.py train NAME [--set KEY=VALUE ...] [--variant NAME ...] [--seeds 0 1]
 
     # the comparisons listed in a levers file, from the finished runs; writes benchmarks/results/comparison.json
     .venv/bin/python benchmarks/compare_configs.py report --levers benchmarks/levers.json
 
-Each run keeps three predictions of the same weights: `mirror` (the notebook's answer, averaged with the
+Each run keeps its weights (`.pt`, a state_dict) and three predictions of them: `mirror` (the notebook's answer, averaged with the
 mirrored image), `plain` (the plain pass) and `coarse` (the soft-argmax alone).
 """
 import argparse
@@ -78,6 +78,7 @@ def save_run(nb, args, seed, overrides, model, history, seconds, source="trained
                 train_seconds=seconds, samples_per_second=samples / seconds, validation_samples=args.validation_samples,
                 final_train_rmse=history[-1]["rmse"], history=history)
     args.runs.mkdir(parents=True, exist_ok=True)
+    nb.torch.save({name: tensor.cpu() for name, tensor in model.state_dict().items()}, args.runs / f"{args.name}-seed{seed}.pt")
     np.savez_compressed(args.runs / f"{args.name}-seed{seed}.npz", **errors)
     (args.runs / f"{args.name}-seed{seed}.json").write_text(json.dumps(meta, indent=1))
     summary = ", ".join(f"{name} {np.sqrt(e.mean() / 2):.3f}" for name, e in errors.items())
@@ -124,20 +125,57 @@ def compare(nb, runs, row, reference):
                 interval=list(nb.rmse_difference_interval(mine, theirs)))
 
 
+def cost(overrides, variant_names):
+    """(parameters, forward MFLOP per image) of the network a configuration trains, attention products included."""
+    nb = load_definitions("compare_cost", {key: value for key, value in overrides.items() if key in SETTINGS})
+    torch = nb.torch
+    from torch.utils.flop_counter import FlopCounterMode
+    with variants.applied(nb, variant_names):
+        model = nb.build_model().eval()
+        image = torch.ones(1, 1, nb.IMAGE_SIZE, nb.IMAGE_SIZE)
+        image[..., 30:36, 30:36] = 0
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            model(image, return_attention=True)          # the explicit attention products, which the counter sees
+    return sum(p.numel() for p in model.parameters()), counter.get_total_flops() / 1e6
+
+
 def report(args):
+    """The comparisons of the levers file. A row whose runs are not in --runs (runs are not committed, so a fresh
+    clone has none) keeps its figures from the report it replaces, if that report holds the same row."""
     nb = load_definitions("compare_report")
     runs = load_runs(args.runs)
-    comparisons = []
+    previous = json.loads(args.output.read_text()) if args.output.is_file() else dict(comparisons=[], configurations={})
+    kept = {(item["name"], item["row"], item["reference"]): item for item in previous["comparisons"] if "row" in item}
+    comparisons, configurations = [], {}
     for lever in json.loads(Path(args.levers).read_text()):
-        comparisons.append({**lever, **compare(nb, runs, lever["row"], lever["reference"])})
+        names = {part.split(":")[0] for part in (lever["row"], lever["reference"])}
+        key = (lever["name"], lever["row"], lever["reference"])
+        if names <= set(runs):
+            comparisons.append({**lever, **compare(nb, runs, lever["row"], lever["reference"])})
+        elif key in kept and names <= set(previous["configurations"]):
+            print(f"kept from {args.output.name}, its runs are not in {args.runs}: {lever['name']}")
+            comparisons.append({**kept[key], **lever})
+            configurations.update({name: previous["configurations"][name] for name in names if name not in runs})
+        else:
+            missing = sorted(names - set(runs))
+            raise SystemExit(f"{lever['name']!r}: no finished runs of {missing} in {args.runs}, and no earlier report "
+                             f"holds this row: train them first")
     if EARLIER.is_file():  # measured by earlier versions of the notebook, whose runs are not kept
         comparisons += json.loads(EARLIER.read_text())
-    configurations = {name: {str(seed): dict(rmse=float(nb.rmse(nb.torch.from_numpy(errors["mirror"]))),
-                                             train_seconds=meta["train_seconds"], samples_per_second=meta["samples_per_second"],
-                                             overrides=meta["overrides"], variants=meta.get("variants", []))
-                             for seed, (meta, errors) in seeds.items()} for name, seeds in runs.items()}
+    configurations.update({name: {str(seed): dict(rmse=float(nb.rmse(nb.torch.from_numpy(errors["mirror"]))),
+                                                  train_seconds=meta["train_seconds"],
+                                                  samples_per_second=meta["samples_per_second"],
+                                                  overrides=meta["overrides"], variants=meta.get("variants", []))
+                                  for seed, (meta, errors) in seeds.items()} for name, seeds in runs.items()})
+    for seeds in configurations.values():          # the cost of each configuration's network, the same for every seed
+        first = next(iter(seeds.values()))
+        parameters, mflops = cost(first["overrides"], first["variants"])
+        for run in seeds.values():
+            run.update(parameters=parameters, mflops=mflops)
     validation_samples = {meta.get("validation_samples", VALIDATION_SAMPLES)
                           for seeds in runs.values() for meta, _ in seeds.values()}
+    if previous["comparisons"] and any(c in previous["configurations"] for c in configurations):
+        validation_samples.add(previous["validation_samples"])
     result = dict(validation_seed=VALIDATION_SEED, validation_samples=min(validation_samples, default=0),
                   bootstrap_resamples=nb.BOOTSTRAP_RESAMPLES, configurations=configurations, comparisons=comparisons)
     args.output.parent.mkdir(parents=True, exist_ok=True)

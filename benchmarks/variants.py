@@ -83,7 +83,7 @@ def crowded_training(nb):
         def sample(self, batch_size):
             crowded = batch_size // 2
             dense_range = (self.count_range[1] - 1, self.count_range[1])
-            scenes = nb.SceneBatch.cat([
+            scenes = nb.cat_scenes([
                 nb.sample_scenes(batch_size - crowded, self.generator, self.count_range, self.radius_range),
                 nb.sample_scenes(crowded, self.generator, dense_range, self.radius_range)]).to(self.device)
             return nb.render_shapes(scenes, self.stamps), scenes.labels, scenes
@@ -290,3 +290,115 @@ def without_onednn(nb):
     previous = nb.torch.backends.mkldnn.enabled
     nb.torch.backends.mkldnn.enabled = False
     return lambda: setattr(nb.torch.backends.mkldnn, "enabled", previous)
+
+
+@variant
+def mean_attention(nb):
+    """Attention replaced by the mean of the tokens: every token receives the same uniform mixture of all 144
+    values (softmax weights fixed at 1/144). Tests whether the block only needs "what all shapes look like"."""
+    class MeanAttention(nb.SelfAttention):
+        def forward(self, x, return_attention=False):                      # x (B, 144, 16)
+            mixture = self.value(x).mean(dim=1, keepdim=True)               # (B, 1, H * Dh): one mixture per image
+            attention = None
+            if return_attention:
+                attention = x.new_full((len(x), self.num_heads, nb.NUM_TOKENS, nb.NUM_TOKENS), 1 / nb.NUM_TOKENS)
+            return self.output(mixture).expand(-1, nb.NUM_TOKENS, -1), attention  # (B, 144, 16)
+
+    nb.SelfAttention = MeanAttention
+
+
+@variant
+def no_attention(nb):
+    """The transformer block without its attention term: x + MLP(LN(x)) alone, so no token reads another."""
+    class BlockWithoutAttention(nb.TransformerBlock):
+        def forward(self, tokens, return_attention=False):                  # tokens (B, 144, 16)
+            tokens = tokens + self.feedforward(self.feedforward_norm(tokens))  # (B, 144, 16)
+            attention = None
+            if return_attention:
+                attention = tokens.new_zeros(len(tokens), self.attention.num_heads, nb.NUM_TOKENS, nb.NUM_TOKENS)
+            return tokens, attention
+
+    nb.TransformerBlock = BlockWithoutAttention
+
+
+@variant
+def wide_classifier(nb, hidden=256):
+    """Capacity where the decision is made: the token-wise classifier's hidden layer 4x wider (256 instead of
+    MLP_HIDDEN = 64); the offset head and the block's MLP keep their width."""
+    Locator = nb.OddShapeLocator
+
+    class WideClassifier(Locator):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.classifier = nb.token_mlp(1, hidden)
+
+    nb.OddShapeLocator = WideClassifier
+
+
+@variant
+def hard_example_replay(nb, share=0.25):
+    """Online hard-example mining: a quarter of every batch replays the hardest quarter-batch of the previous
+    batch's fresh samples (largest loss: tent cross-entropy + squared error / 16), redrawn from their scenes;
+    the other three quarters are fresh. The same number of samples per step and per epoch as the notebook, so
+    the same compute; each hard sample is seen twice, and 25% fewer fresh scenes are drawn."""
+    F = nb.F
+    state = {}                                   # the scenes of the last batch, and the hard scenes to replay
+
+    class ReplayingBatches(nb.BatchedOddShapes):
+        def sample(self, batch_size):
+            hard = state.pop("hard", None)
+            replayed = 0 if hard is None else min(len(hard), int(batch_size * share))
+            fresh = nb.sample_scenes(batch_size - replayed, self.generator, self.count_range, self.radius_range)
+            scenes = fresh if not replayed else nb.cat_scenes([fresh, hard[:replayed]])
+            scenes = scenes.to(self.device)
+            state.update(scenes=scenes, fresh=batch_size - replayed, keep=int(batch_size * share))
+            return nb.render_shapes(scenes, self.stamps), scenes.labels, scenes
+
+    def locator_loss(prediction, labels):
+        target = nb.target_distribution(labels)                                            # (B, 144)
+        classification = F.cross_entropy(prediction.logits, target, reduction="none")     # (B,)
+        squared_error = ((prediction.centre - labels) ** 2).sum(dim=1)                    # (B,) px^2
+        per_sample = classification + squared_error / nb.STRIDE**2                        # (B,)
+        if "scenes" in state:                                                               # training, not a test call
+            fresh = per_sample[:state["fresh"]].detach()                                   # (fresh,)
+            hardest = fresh.topk(min(state["keep"], len(fresh))).indices.cpu()             # (keep,)
+            state["hard"] = state.pop("scenes").to("cpu")[hardest]
+        return per_sample.mean(), squared_error
+
+    nb.BatchedOddShapes, nb.locator_loss = ReplayingBatches, locator_loss
+
+
+def posterior_tent(nb, scenes, stamps):
+    """(B, 144) the tent of every centre the odd shape could have, weighted by its posterior given the image and the
+    exact base shapes (the notebook's odd_centre_posterior): the tent of the true centre where that is the only one."""
+    torch = nb.torch
+    pixels = torch.arange(nb.IMAGE_SIZE, dtype=torch.float64)                                   # (64,)
+    grid_position = ((pixels - (nb.RECEPTIVE_FIELD - 1) / 2) / nb.STRIDE).clamp(0, nb.GRID - 1)  # (64,) as the tent clamps
+    tent = (1 - (grid_position[:, None] - torch.arange(nb.GRID)).abs()).clamp_min(0)            # (64, 12) pixel -> token
+    posterior = nb.odd_centre_posterior(scenes.to("cpu"), stamps.cpu())                          # (B, 64, 64) rows = y
+    return (tent.T @ posterior @ tent).flatten(1).float()                                        # (B, 144) rows = y
+
+
+@variant
+def posterior_target(nb):
+    """Posterior targets: the classifier's target is the tent of every centre the odd shape could have, weighted
+    by its posterior given the image and the exact base shapes (the lower bound's posterior, section 9), instead
+    of the tent of the one true centre. Where the odd shape is in plain view the two are the same; where it is
+    covered, the target spreads over the places the image cannot rule out. The squared-error term still measures
+    the distance to the true centre."""
+    F = nb.F
+    last = {}                                       # the scenes of the batch just drawn, for the loss
+
+    class RememberingBatches(nb.BatchedOddShapes):
+        def sample(self, batch_size):
+            images, labels, scenes = super().sample(batch_size)
+            last.update(scenes=scenes, stamps=self.stamps)
+            return images, labels, scenes
+
+    def locator_loss(prediction, labels):
+        target = posterior_tent(nb, last["scenes"], last["stamps"]).to(labels.device)      # (B, 144)
+        classification = F.cross_entropy(prediction.logits, target)                        # () batch mean
+        squared_error = ((prediction.centre - labels) ** 2).sum(dim=1)                     # (B,) px^2
+        return classification + squared_error.mean() / nb.STRIDE**2, squared_error
+
+    nb.BatchedOddShapes, nb.locator_loss = RememberingBatches, locator_loss

@@ -52,6 +52,46 @@ def test_compare_configs_trains_tiny_runs_and_reports_their_paired_difference(tm
     assert set(report["configurations"]) == {"tiny", "tiny-pixel"}
 
 
+def test_calibration_chooses_a_temperature_on_its_own_samples_and_registers_it_as_a_run(tmp_path):
+    tiny = ["--set", "STAGE1_EPOCHS=1", "--set", "STAGE2_EPOCHS=1", "--set", "SAMPLES_PER_EPOCH=256",
+            "--set", "CNN_CHANNELS=8", "--validation-samples", "300", "--runs", tmp_path / "runs"]
+    run_script(BENCHMARKS / "compare_configs.py", "train", "tiny", *tiny)
+    output = run_script(BENCHMARKS / "calibrate_answer.py", "tiny", "--runs", tmp_path / "runs", "--calibration-samples",
+                        "200", "--validation-samples", "300", "--output", tmp_path / "calibration.json")
+    chosen = json.loads((tmp_path / "calibration.json").read_text())["tiny-seed0"]["chosen_temperature"]
+    assert re.search(rf"chosen T = {chosen}: validation [+-]\d\.\d{{4}} px against T = 1", output)
+    meta = json.loads((tmp_path / "runs" / "tiny+calibrated-seed0.json").read_text())
+    assert meta["temperature"] == chosen and "chosen on 200 samples of seed 90211" in meta["source"]
+
+
+def test_the_report_keeps_a_row_whose_runs_are_gone_and_refuses_a_row_it_cannot_compute(tmp_path):
+    tiny = ["--set", "STAGE1_EPOCHS=1", "--set", "STAGE2_EPOCHS=1", "--set", "SAMPLES_PER_EPOCH=256",
+            "--set", "CNN_CHANNELS=8", "--validation-samples", "300", "--runs", tmp_path / "runs"]
+    run_script(BENCHMARKS / "compare_configs.py", "train", "a", *tiny)
+    run_script(BENCHMARKS / "compare_configs.py", "train", "b", "--variant", "pixel_loss_only", *tiny)
+    levers, output = tmp_path / "levers.json", tmp_path / "comparison.json"
+    row = {"group": "lever", "name": "b against a", "row": "b:mirror", "reference": "a:mirror"}
+    levers.write_text(json.dumps([row]))
+    report = ["report", "--levers", levers, "--runs", tmp_path / "runs", "--output", output]
+    run_script(BENCHMARKS / "compare_configs.py", *report)
+    first = json.loads(output.read_text())
+    for name in ("a", "b"):                                          # a fresh clone has no runs
+        for path in (tmp_path / "runs").glob(f"{name}-seed0.*"):
+            path.unlink()
+    printed = run_script(BENCHMARKS / "compare_configs.py", *report)
+    assert "kept from comparison.json" in printed and json.loads(output.read_text())["comparisons"][0] == first["comparisons"][0]
+    levers.write_text(json.dumps([row, {**row, "name": "never measured", "row": "c:mirror"}]))
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "compare_configs.py"), *map(str, report)], cwd=REPO,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "'never measured': no finished runs of ['a', 'c']" in result.stderr
+
+
+def test_predict_memory_measures_the_peak_and_compares_with_small_batches():
+    output = run_script(BENCHMARKS / "predict_memory.py", "--images", "300", "--chunk-size", "64")
+    assert re.search(r"predict on 300 images at once .*chunk_size 64\): peak memory \+\d+\.\d\d GB; answers identical "
+                     r"to those of batches of 100", output)
+
+
 def test_compare_configs_refuses_an_unknown_setting_with_its_name(tmp_path):
     result = subprocess.run([sys.executable, str(BENCHMARKS / "compare_configs.py"), "train", "x", "--set", "NO_SUCH=1",
                              "--runs", str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=300)

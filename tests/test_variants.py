@@ -4,6 +4,7 @@ import math
 import sys
 
 import pytest
+import torch
 
 from notebook_loader import REPO, load_definitions
 
@@ -39,3 +40,27 @@ def test_an_unknown_variant_is_refused_with_the_known_ones(tiny):
     with pytest.raises(SystemExit, match="unknown variant.*known: .*pixel_loss_only"):
         with variants.applied(tiny, ["no_such_variant"]):
             pass
+
+
+def test_hard_example_replay_refills_a_quarter_of_each_batch_with_the_previous_batchs_hardest_fresh_samples(tiny):
+    with variants.applied(tiny, ["hard_example_replay"]):
+        data = tiny.BatchedOddShapes(seed=0)
+        _, labels, first = data.sample(64)                                 # all fresh: nothing to replay yet
+        losses = torch.arange(64, dtype=torch.float32)                     # sample i has loss i: the last 16 are hardest
+        centre = labels + losses.sqrt()[:, None] * 4 / math.sqrt(2)        # squared error / 16 = loss
+        prediction = tiny.Prediction(centre, centre, torch.zeros(64, 144), None, None, None)
+        tiny.locator_loss(prediction, labels)
+        _, _, second = data.sample(64)
+    assert torch.equal(second.centres[48:], first.centres[torch.arange(63, 47, -1)])   # hardest first
+    assert not torch.equal(second.centres[:48], first.centres[:48])        # the other three quarters are fresh
+
+
+def test_posterior_targets_equal_the_tent_where_the_odd_shape_is_in_plain_view_and_spread_where_it_is_hidden(tiny):
+    scenes = tiny.scene_batch([tiny.Scene("circle", "square", [5, 5, 5, 7], [(10, 10), (12, 50), (40, 12), (40, 40)]),
+                               tiny.Scene("square", "circle", [8, 8, 8, 4], [(15, 20), (45, 40), (50, 10), (15, 20)])])
+    target = variants.posterior_tent(tiny, scenes, tiny.pil_shape_stamps())                   # (2, 144)
+    assert torch.allclose(target.sum(1), torch.ones(2))
+    assert torch.allclose(target[0], tiny.target_distribution(scenes.labels[:1])[0], atol=1e-6)   # in plain view
+    # The odd circle is hidden in the first base square, and could as well be in the second or third: spread over all.
+    squares = tiny.target_distribution(torch.tensor([[15.0, 20.0], [45.0, 40.0], [50.0, 10.0]]))  # (3, 144)
+    assert all(float(target[1, square > 0].sum()) > 0.15 for square in squares)
