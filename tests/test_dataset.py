@@ -127,7 +127,8 @@ def test_show_examples_draws_a_titled_grid(nb):
     ((True, 6), "pair of integers"),
     (5, "pair of integers"),
     ((3, 6, 7), "pair of integers"),
-    ((6, 3), "2 <= low <= high"),
+    ((6, 3), "2 <= low <= high <= 64"),
+    ((3, 65), "2 <= low <= high <= 64"),
     ((-1, 6), "two base shapes at least"),
     ((1, 6), "two base shapes at least"),
 ])
@@ -157,7 +158,7 @@ def test_largest_radius_that_fits_the_canvas_is_accepted(nb):
     assert (image == 0).sum() > 0
 
 
-@pytest.mark.parametrize("value", [-1, 2.5, "10"])
+@pytest.mark.parametrize("value", [-1, 2.5, "10", True, 2**63])
 def test_invalid_num_samples_is_refused(nb, value):
-    with pytest.raises(ValueError, match="num_samples"):
+    with pytest.raises(ValueError, match="num_samples must be an integer from 0 to"):
         nb.OddXYDataset(value)

@@ -11,7 +11,7 @@ from notebook_loader import REPO
 
 def scene(nb, shapes, base_type="circle", odd_type="square"):
     """A SceneBatch of one scene from (r, (cx, cy)) pairs, the last being the odd shape."""
-    return nb.SceneBatch.from_scenes([nb.Scene(base_type, odd_type, [r for r, _ in shapes], [c for _, c in shapes])])
+    return nb.scene_batch([nb.Scene(base_type, odd_type, [r for r, _ in shapes], [c for _, c in shapes])])
 
 
 def test_rmse_is_the_root_of_the_mean_over_samples_and_coordinates(nb):
@@ -50,24 +50,34 @@ def test_paired_difference_over_two_seeds_is_centred_on_the_mean_of_the_per_seed
     assert low < float(per_seed.mean()) < high and float(per_seed[0]) < low
 
 
-def test_evaluation_of_the_dataset_sees_exactly_the_samples_that_oddxydataset_draws(nb):
+def test_evaluation_of_images_and_labels_alone_keeps_no_scenes(nb):
     torch.manual_seed(0)
     model = nb.build_model().eval()
-    evaluation = nb.evaluate(model, nb.dataset_batches(30, seed=5, batch_size=8))
+    random.seed(5)
+    evaluation = nb.evaluate(model, nb.DataLoader(nb.OddXYDataset(30), batch_size=8))     # (images, labels) batches
     dataset = nb.OddXYDataset(30)
     random.seed(5)
     samples = [dataset[i] for i in range(30)]
     assert torch.equal(evaluation.labels, torch.stack([label for _, label in samples]))
-    images = torch.stack([image for image, _ in samples])
-    centre, plain = nb.predict(model, images)
+    centre, plain = nb.predict(model, torch.stack([image for image, _ in samples]))
     assert torch.allclose(evaluation.centre, centre, atol=1e-5) and torch.allclose(evaluation.coarse, plain.coarse, atol=1e-5)
-    assert torch.equal(nb.render_shapes(evaluation.scenes, nb.pil_shape_stamps()), images)
+    assert evaluation.scenes is None
 
 
-def test_evaluation_of_the_generator_keeps_three_predictions_of_one_pass(nb):
+def test_replaying_the_seed_draws_the_scenes_of_the_dataloaders_samples(nb):
+    """Section 9 draws the scenes of section 6's samples again, without their images, for the lower bound."""
+    random.seed(11)
+    labels = torch.cat([labels for _, labels in nb.DataLoader(nb.OddXYDataset(50), batch_size=20)])
+    random.seed(11)
+    dataset = nb.OddXYDataset(50)
+    assert torch.equal(nb.scene_batch([dataset.sample_scene() for _ in range(50)]).labels, labels)
+
+
+def test_evaluation_of_the_generator_keeps_three_predictions_of_one_pass_and_its_peak(nb):
     torch.manual_seed(0)
     evaluation = nb.evaluate(nb.build_model().eval(), nb.generator_batches(20, seed=6, batch_size=8))
     assert evaluation.centre.shape == evaluation.single.shape == evaluation.coarse.shape == (20, 2)
+    assert evaluation.peak.shape == (20,) and ((evaluation.peak > 1 / 144) & (evaluation.peak <= 1)).all()
     assert len(evaluation.scenes) == 20 and torch.equal(evaluation.labels, evaluation.scenes.labels)
     assert not torch.equal(evaluation.squared_errors("single"), evaluation.squared_errors("centre"))
 
@@ -76,7 +86,7 @@ def test_scene_batch_from_scenes_renders_what_pil_renders(nb):
     random.seed(3)
     dataset = nb.OddXYDataset(1)
     scenes = [dataset.sample_scene() for _ in range(200)]
-    batch = nb.SceneBatch.from_scenes(scenes)
+    batch = nb.scene_batch(scenes)
     images = nb.render_shapes(batch, nb.pil_shape_stamps())
     assert all(torch.equal(images[i], nb.render_scene_pil(s)) for i, s in enumerate(scenes))
     assert torch.equal(batch.labels, torch.tensor([s.centres[-1] for s in scenes], dtype=torch.float32))
@@ -87,7 +97,7 @@ def test_visible_fraction_is_one_in_plain_view_and_zero_when_covered(nb):
     in_view = scene(nb, [(5, (10, 10)), (5, (12, 50)), (5, (40, 12)), (4, (40, 40))])
     hidden = scene(nb, [(10, (30, 30)), (5, (12, 50)), (5, (40, 12)), (4, (30, 30))])
     half = scene(nb, [(6, (20, 20)), (6, (50, 50)), (5, (40, 12)), (6, (26, 20))])
-    fractions = nb.visible_fraction(nb.SceneBatch.cat([in_view, hidden, half]), stamps)
+    fractions = nb.visible_fraction(nb.cat_scenes([in_view, hidden, half]), stamps)
     assert fractions[0] == 1 and fractions[1] == 0 and 0.3 < fractions[2] < 0.7
 
 
@@ -132,19 +142,10 @@ def test_lower_bound_of_an_odd_shape_hidden_in_one_of_two_equal_places_is_their_
     assert torch.allclose(nb.lower_bound_centres(hidden, nb.pil_shape_stamps()), torch.tensor([[30.0, 30.0]]), atol=1e-4)
 
 
-def test_token_classes_mark_odd_base_and_background_near_and_far(nb):
-    one = scene(nb, [(6, (20, 20)), (5, (50, 12)), (5, (12, 50)), (4, (45, 40))])  # base circles, odd square at (45, 40)
-    classes = nb.token_classes(one, nb.pil_shape_stamps())[0]
-    token = lambda x, y: int(nb.nearest_token(torch.tensor([[float(x), float(y)]]))[0])  # noqa: E731
-    assert classes[token(20, 20)] == 1 and classes[token(45, 40)] == 0
-    assert classes[token(53.5, 41.5)] == 2                      # no ink in its cell, but the square's in the next one
-    assert classes[token(53.5, 53.5)] == 3                      # no ink within one cell
-
-
 def test_where_answers_land_tells_merged_silhouettes_from_single_shapes_and_background(nb):
     merged = scene(nb, [(6, (20, 20)), (6, (28, 20)), (5, (50, 50)), (4, (45, 8))])  # two touching circles
     answers = torch.tensor([[24.0, 20.0], [50.0, 50.0], [35.0, 40.0], [45.0, 8.0]])
-    four = nb.SceneBatch.cat([merged] * 4)
+    four = nb.cat_scenes([merged] * 4)
     assert nb.where_answers_land(four, answers, nb.pil_shape_stamps()).tolist() == [1, 2, 3, 0]
 
 
@@ -153,7 +154,7 @@ def test_contact_tells_overlapping_touching_and_separate_odd_shapes(nb):
     # squares make the contact exact: the base square ends at x = 26, the odd one starts at x = 27
     touching = scene(nb, [(6, (20, 20)), (5, (50, 50)), (5, (50, 12)), (4, (31, 20))], base_type="square", odd_type="square")
     apart = scene(nb, [(6, (20, 20)), (5, (50, 50)), (5, (50, 12)), (4, (40, 30))])
-    assert nb.contact(nb.SceneBatch.cat([overlapping, touching, apart]), nb.pil_shape_stamps()).tolist() == [0, 1, 2]
+    assert nb.contact(nb.cat_scenes([overlapping, touching, apart]), nb.pil_shape_stamps()).tolist() == [0, 1, 2]
 
 
 @pytest.mark.parametrize("changes, message", [

@@ -132,6 +132,26 @@ def test_predict_runs_both_images_in_one_batch(nb):
     assert seen == [10]
 
 
+def test_predict_is_the_input_contract_then_the_mirror_averaged_answer(nb):
+    model = plain_model(nb, seed=4)
+    images = binary_images(nb, 3)
+    assert torch.equal(nb.predict(model, images)[0], nb.mirror_averaged(model, images)[0])
+
+
+def test_predict_in_small_chunks_gives_exactly_the_answers_of_one_pass(nb):
+    """Memory stays bounded whatever the batch: predict runs chunk_size images (and their mirrors) at a time."""
+    model = plain_model(nb, seed=4)
+    images = binary_images(nb, 10)
+    seen = []
+    model.register_forward_hook(lambda module, args, output: seen.append(args[0].shape[0]))
+    whole_centre, whole = nb.predict(model, images, return_attention=True)
+    chunked_centre, chunked = nb.predict(model, images, return_attention=True, chunk_size=3)
+    assert seen == [20, 6, 6, 6, 2]                                     # one pass, then chunks of 3 images and their mirrors
+    assert torch.equal(chunked_centre, whole_centre)
+    for name in ("centre", "coarse", "logits", "probabilities", "offsets", "attention"):
+        assert torch.equal(getattr(chunked, name), getattr(whole, name)), name
+
+
 def test_predict_returns_attention_only_when_asked_for(nb, model):
     assert nb.predict(model, binary_images(nb, 2))[1].attention is None
     assert nb.predict(model, binary_images(nb, 2), return_attention=True)[1].attention.shape == (2, 1, 2, 144, 144)

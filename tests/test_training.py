@@ -1,6 +1,7 @@
 """Training: loss, schedule, reproducibility; checkpoints saved, loaded and fetched; the configuration check."""
 import hashlib
 import json
+import os
 
 import pytest
 import torch
@@ -101,15 +102,31 @@ def test_checkpoint_and_history_are_written_and_read_back(nb, tmp_path, monkeypa
 
 def test_an_atomic_write_replaces_the_whole_file_and_leaves_no_temporary_file(nb, tmp_path):
     target = tmp_path / "sub" / "odd_shapes.pt"
-    nb.write_atomically(str(target), b"first")
-    nb.write_atomically(str(target), b"second")
+    nb.write_atomically(str(target), lambda file: file.write(b"first"))
+    nb.write_atomically(str(target), lambda file: file.write(b"second"))
     assert target.read_bytes() == b"second" and [p.name for p in target.parent.iterdir()] == ["odd_shapes.pt"]
+
+
+def test_an_interrupted_write_leaves_the_previous_file_whole(nb, tmp_path):
+    target = tmp_path / "odd_shapes.pt"
+    nb.write_atomically(str(target), lambda file: file.write(b"complete"))
+
+    def interrupted(file):
+        file.write(b"half")
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        nb.write_atomically(str(target), interrupted)
+    assert target.read_bytes() == b"complete"
 
 
 def test_an_atomic_write_leaves_a_file_others_can_read(nb, tmp_path):
     target = tmp_path / "odd_shapes.pt"
-    nb.write_atomically(str(target), b"weights")
-    assert target.stat().st_mode & 0o777 == 0o644   # not tempfile's owner-only 0o600
+    old_mask = os.umask(0o022)
+    try:
+        nb.write_atomically(str(target), lambda file: file.write(b"weights"))
+    finally:
+        os.umask(old_mask)
+    assert target.stat().st_mode & 0o777 == 0o644
 
 
 def test_load_model_says_when_the_file_is_missing(nb, tmp_path):
@@ -171,40 +188,52 @@ def test_committed_checkpoint_loads_on_the_cpu_in_eval_mode(nb):
 
 def test_committed_checkpoint_finds_odd_shapes(nb):
     """A sanity bound, not the benchmark: the notebook measures the real RMSE on 25,000 samples."""
-    evaluation = nb.evaluate(nb.load_model(str(CHECKPOINT)), nb.dataset_batches(1000, seed=123))
+    evaluation = nb.evaluate(nb.load_model(str(CHECKPOINT)), nb.generator_batches(1000, seed=123))
     assert float(nb.rmse(evaluation.squared_errors())) < 3.0
 
 
 def good_configuration(nb):
-    return {name: getattr(nb, name) for name in (
-        "TRAIN", "QUICK", "SEED", "EVAL_SEED", "SAMPLES_PER_EPOCH", "STAGE1_EPOCHS", "STAGE2_EPOCHS", "BATCH_SIZE",
-        "CNN_CHANNELS", "NUM_LAYERS", "NUM_HEADS", "HEAD_DIM", "MLP_HIDDEN", "CPU_THREADS", "EVAL_BATCH_SIZE",
-        "BOOTSTRAP_RESAMPLES", "FIGURE_DPI", "EVAL_SAMPLES", "PRECISE_EVAL_SAMPLES", "ANALYSIS_SAMPLES", "STAGE1_LR",
-        "STAGE2_LR", "CHECKPOINT_PATH", "HISTORY_PATH", "FIGURES_DIR", "REPOSITORY_URL")}
+    return {name: getattr(nb, name) for name in nb.DEFAULTS}
 
 
 def test_the_notebooks_own_configuration_passes_its_checks(nb):
     nb.check_configuration(good_configuration(nb))
 
 
+def test_every_setting_of_the_configuration_cell_is_checked(nb):
+    assert {"SEED", "EVAL_SEED", "TRAIN", "QUICK", "BATCH_SIZE", "STAGE1_LR", "REPOSITORY_URL", "PROBE_SEED"} <= set(nb.DEFAULTS)
+    assert "MACHINE" not in nb.DEFAULTS and "DEFAULTS" not in nb.DEFAULTS
+
+
 @pytest.mark.parametrize("name, value, message", [
-    ("TRAIN", "False", "TRAIN must be True or False"),
-    ("QUICK", 1, "QUICK must be True or False"),
-    ("BATCH_SIZE", 0, "BATCH_SIZE must be a positive integer"),
-    ("STAGE1_EPOCHS", 2.5, "STAGE1_EPOCHS must be a positive integer"),
-    ("SAMPLES_PER_EPOCH", -1, "SAMPLES_PER_EPOCH must be a positive integer"),
-    ("EVAL_SAMPLES", 0, "EVAL_SAMPLES must be an integer of at least 200"),
-    ("EVAL_SAMPLES", 10, "EVAL_SAMPLES must be an integer of at least 200"),
-    ("SEED", -3, "SEED must be a non-negative integer"),
-    ("STAGE2_LR", 0, "STAGE2_LR must be a number between 0 and 1"),
-    ("STAGE1_LR", True, "STAGE1_LR must be a number between 0 and 1"),
+    ("TRAIN", "False", "TRAIN must be of type bool"),
+    ("QUICK", 1, "QUICK must be of type bool"),
+    ("BATCH_SIZE", 0, "BATCH_SIZE must be an integer from 1 to 65,536"),
+    ("BATCH_SIZE", 10**6, "BATCH_SIZE must be an integer from 1 to 65,536"),
+    ("STAGE1_EPOCHS", 2.5, "STAGE1_EPOCHS must be of type int"),
+    ("STAGE1_EPOCHS", True, "STAGE1_EPOCHS must be of type int"),
+    ("SAMPLES_PER_EPOCH", -1, "SAMPLES_PER_EPOCH must be an integer from 1 to 1,000,000,000"),
+    ("EVAL_SAMPLES", 10, "EVAL_SAMPLES must be an integer from 200 to"),
+    ("SEED", -3, r"SEED must be an integer from 0 to 2\^64 - 1"),
+    ("EVAL_SEED", 2**70, r"EVAL_SEED must be an integer from 0 to 2\^64 - 1"),
+    ("STAGE2_LR", 0, "STAGE2_LR must be between 0 and 1"),
+    ("STAGE2_LR", 1.5, "STAGE2_LR must be between 0 and 1"),
+    ("STAGE1_LR", True, "STAGE1_LR must be of type float"),
+    ("STAGE1_LR", "8e-3", "STAGE1_LR must be of type float"),
     ("FIGURES_DIR", "", "FIGURES_DIR must be a non-empty string"),
-    ("REPOSITORY_URL", None, "REPOSITORY_URL must be a non-empty string"),
+    ("REPOSITORY_URL", None, "REPOSITORY_URL must be of type str"),
 ])
 def test_a_bad_configuration_is_refused_with_the_name_of_the_setting(nb, name, value, message):
     config = good_configuration(nb)
     config[name] = value
     with pytest.raises(ValueError, match=message):
+        nb.check_configuration(config)
+
+
+def test_an_integer_may_stand_for_a_float_setting(nb):
+    config = good_configuration(nb)
+    config["STAGE1_LR"] = 0
+    with pytest.raises(ValueError, match="between 0 and 1"):           # accepted as a number, then range-checked
         nb.check_configuration(config)
 
 
