@@ -44,10 +44,10 @@ CLAIMS = [
     # (what the prose says, a regex over the prose, a regex over the outputs that must match the same value)
     ("first epoch below 5.0 px", r"below 5\.0 px from epoch (\d+)", r"first epoch below 5\.0 px: (\d+);"),
     ("first epoch below 3.0 px", r"below 3\.0 px from epoch (\d+)", r"below 3\.0 px: (\d+)"),
-    ("wrong picks on visible odd shapes", r"rare, (\d[\d,]*) of 200,000 samples",
-     r"wrong picks on visible odd shapes: (\d[\d,]*) of 200,000"),
-    ("samples where a half-visible odd shape was not located", r"\(\d\.\d\d, from only (\d+) samples\)",
-     r"samples with >= 50% of the odd shape visible: [\d,]+ located, (\d+) not"),
+    ("share of wrong picks on visible odd shapes", r"In (\d\.\d\d)% of samples the odd shape is at least partly visible",
+     r"wrong picks on visible odd shapes: [\d,]+ of 200,000 samples \((\d\.\d\d)%\)"),
+    ("samples left out of the attention statistics", r"(\d+) samples whose odd shape is fully hidden",
+     r"(\d+) of the [\d,]+ samples have no visible odd ink and are left out"),
 ]
 
 
