@@ -372,11 +372,10 @@ def posterior_tent(nb, scenes, stamps):
     """(B, 144) the tent of every centre the odd shape could have, weighted by its posterior given the image and the
     exact base shapes (the notebook's odd_centre_posterior): the tent of the true centre where that is the only one."""
     torch = nb.torch
-    pixels = torch.arange(nb.IMAGE_SIZE, dtype=torch.float64)                                   # (64,)
-    grid_position = ((pixels - (nb.RECEPTIVE_FIELD - 1) / 2) / nb.STRIDE).clamp(0, nb.GRID - 1)  # (64,) as the tent clamps
-    tent = (1 - (grid_position[:, None] - torch.arange(nb.GRID)).abs()).clamp_min(0)            # (64, 12) pixel -> token
+    y, x = torch.meshgrid(*[torch.arange(nb.IMAGE_SIZE, dtype=torch.float64)] * 2, indexing="ij")  # (64, 64) each
+    pixel_tents = nb.target_distribution(torch.stack([x, y], dim=-1).view(-1, 2))             # (4096, 144) rows = y
     posterior = nb.odd_centre_posterior(scenes.to("cpu"), stamps.cpu())                          # (B, 64, 64) rows = y
-    return (tent.T @ posterior @ tent).flatten(1).float()                                        # (B, 144) rows = y
+    return (posterior.flatten(1) @ pixel_tents).float()                                          # (B, 144)
 
 
 @variant
