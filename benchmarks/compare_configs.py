@@ -13,6 +13,10 @@ two runs can be compared sample by sample, with the notebook's paired bootstrap 
     # the comparisons listed in a levers file, from the finished runs; writes benchmarks/results/comparison.json
     .venv/bin/python benchmarks/compare_configs.py report --levers benchmarks/levers.json
 
+    # rows measured after the notebook's last full run (section 12 prints comparison.json, as it was then)
+    .venv/bin/python benchmarks/compare_configs.py report --levers benchmarks/levers_after_notebook_run.json \
+        --output benchmarks/results/comparison_after_notebook_run.json --no-earlier
+
 Each run keeps its weights (`.pt`, a state_dict) and three predictions of them: `mirror` (the notebook's answer, averaged with the
 mirrored image), `plain` (the plain pass) and `coarse` (the soft-argmax alone).
 """
@@ -160,7 +164,7 @@ def report(args):
             missing = sorted(names - set(runs))
             raise SystemExit(f"{lever['name']!r}: no finished runs of {missing} in {args.runs}, and no earlier report "
                              f"holds this row: train them first")
-    if EARLIER.is_file():  # measured by earlier versions of the notebook, whose runs are not kept
+    if args.with_earlier and EARLIER.is_file():  # measured by earlier versions of the notebook, runs not kept
         comparisons += json.loads(EARLIER.read_text())
     configurations.update({name: {str(seed): dict(rmse=float(nb.rmse(nb.torch.from_numpy(errors["mirror"]))),
                                                   train_seconds=meta["train_seconds"],
@@ -212,6 +216,8 @@ def main():
                           help="JSON list of {group, name, row, reference}, rows named CONFIG:PREDICTION")
     reporter.add_argument("--runs", type=Path, default=RUNS, help="folder of the runs")
     reporter.add_argument("--output", type=Path, default=RESULT)
+    reporter.add_argument("--no-earlier", dest="with_earlier", action="store_false",
+                          help=f"leave out the rows of {EARLIER.name} (measured by earlier versions of the notebook)")
     args = parser.parse_args()
     {"train": train, "evaluate": evaluate_checkpoint, "report": report}[args.command](args)
 

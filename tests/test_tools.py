@@ -34,22 +34,39 @@ def test_training_throughput_runs_with_a_variant_and_an_override():
     assert re.search(r"CNN_CHANNELS=8 variant separable_embedding: [\d,]+ training samples/s", output)
 
 
-def test_compare_configs_trains_tiny_runs_and_reports_their_paired_difference(tmp_path):
+@pytest.fixture(scope="module")
+def tiny_pair(tmp_path_factory):
+    """Two tiny trained configurations and a levers file comparing them."""
+    folder = tmp_path_factory.mktemp("tiny_pair")
     tiny = ["--set", "STAGE1_EPOCHS=1", "--set", "STAGE2_EPOCHS=1", "--set", "SAMPLES_PER_EPOCH=256",
-            "--set", "CNN_CHANNELS=8", "--validation-samples", "500", "--runs", tmp_path / "runs"]
+            "--set", "CNN_CHANNELS=8", "--validation-samples", "500", "--runs", folder / "runs"]
     run_script(BENCHMARKS / "compare_configs.py", "train", "tiny", *tiny)
     run_script(BENCHMARKS / "compare_configs.py", "train", "tiny-pixel", "--variant", "pixel_loss_only", *tiny)
-    levers = tmp_path / "levers.json"
+    levers = folder / "levers.json"
     levers.write_text(json.dumps([{"group": "ablation", "name": "pixel loss alone", "row": "tiny-pixel:mirror",
                                    "reference": "tiny:mirror"}]))
-    output = run_script(BENCHMARKS / "compare_configs.py", "report", "--levers", levers, "--runs", tmp_path / "runs",
-                        "--output", tmp_path / "comparison.json")
-    report = json.loads((tmp_path / "comparison.json").read_text())
-    measured = [item for item in report["comparisons"] if item["group"] == "ablation"]
+    return folder, ["report", "--levers", levers, "--runs", folder / "runs"]
+
+
+def test_compare_configs_trains_tiny_runs_and_reports_their_paired_difference(tiny_pair):
+    folder, report = tiny_pair
+    output = run_script(BENCHMARKS / "compare_configs.py", *report, "--output", folder / "comparison.json")
+    result = json.loads((folder / "comparison.json").read_text())
+    measured = [item for item in result["comparisons"] if item["group"] == "ablation"]
     assert len(measured) == 1 and measured[0]["seeds"] == [0]
     low, high = measured[0]["interval"]
     assert low <= measured[0]["difference"] <= high and "pixel loss alone" in output
-    assert set(report["configurations"]) == {"tiny", "tiny-pixel"}
+    assert set(result["configurations"]) == {"tiny", "tiny-pixel"}
+
+
+def test_a_report_without_the_earlier_rows_holds_only_the_levers_files_rows(tiny_pair):
+    folder, report = tiny_pair
+    run_script(BENCHMARKS / "compare_configs.py", *report, "--output", folder / "with.json")
+    run_script(BENCHMARKS / "compare_configs.py", *report, "--output", folder / "without.json", "--no-earlier")
+    with_earlier = json.loads((folder / "with.json").read_text())["comparisons"]
+    without = json.loads((folder / "without.json").read_text())["comparisons"]
+    assert [item["name"] for item in without] == ["pixel loss alone"]
+    assert len(with_earlier) > 1 and with_earlier[0] == without[0]
 
 
 def test_calibration_chooses_a_temperature_on_its_own_samples_and_registers_it_as_a_run(tmp_path):
