@@ -221,7 +221,7 @@ def test_the_reference_of_the_comparisons_is_the_notebooks_own_design(nb, report
 
 def test_the_committed_notebook_prints_every_row_of_the_committed_comparison_report(nb, capsys):
     """A comparison added to the report after the notebook ran would be missing from section 9's tables."""
-    comparison = json.loads((REPO / "benchmarks" / "results" / "comparison.json").read_text())
+    comparison = committed_report("comparison.json")
     printed = outputs_text()
     groups = re.findall(r'print_comparisons\(comparison, "([\w ]+)"\)', "\n".join(c.source for c in code_cells()))
     assert sorted(groups) == ["ablation", "earlier lever", "lever", "mechanism"]   # "earlier": another design's, README only
