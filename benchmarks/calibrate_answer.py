@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from compare_configs import RUNS, VALIDATION_SAMPLES, VALIDATION_SEED, with_classifier_width  # noqa: E402
+from compare_configs import RUNS, VALIDATION_SAMPLES, VALIDATION_SEED  # noqa: E402
 from notebook_loader import REPO, load_definitions  # noqa: E402  (the one way every tool loads the notebook)
 
 CALIBRATION_SEED = 90_211       # used by nothing but this tool
@@ -79,7 +79,7 @@ def main():
         run = args.runs / f"{args.name}-seed{seed}"
         if not run.with_suffix(".pt").is_file():
             raise SystemExit(f"no weights {run}.pt: train them with compare_configs.py train {args.name} --seeds {seed}")
-        meta = with_classifier_width(json.loads(run.with_suffix(".json").read_text()))   # the width its weights have
+        meta = json.loads(run.with_suffix(".json").read_text())
         nb = load_definitions(f"calibrate_{args.name}_{seed}", meta["overrides"])
         model = nb.load_model(str(run.with_suffix(".pt")))
         settings = [(t, None) for t in TEMPERATURES] + [(1.0, w) for w in WINDOWS]

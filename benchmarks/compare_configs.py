@@ -101,11 +101,14 @@ def evaluate_checkpoint(args):
 
 
 def with_classifier_width(meta):
-    """A run recorded before the notebook had CLASSIFIER_HIDDEN trained a classifier MLP_HIDDEN wide (unless the variant
-    `wide_classifier` replaced it): its record gets the setting, as an override of today's default."""
+    """A run recorded before the notebook had CLASSIFIER_HIDDEN (default 256) trained a classifier MLP_HIDDEN wide,
+    or 256 wide under the variant `wide_classifier` that the setting replaced: its record says so in the setting."""
     if "CLASSIFIER_HIDDEN" not in meta["settings"]:
-        meta["settings"]["CLASSIFIER_HIDDEN"] = meta["settings"]["MLP_HIDDEN"]
-        meta["overrides"] = {**meta["overrides"], "CLASSIFIER_HIDDEN": meta["settings"]["MLP_HIDDEN"]}
+        wide = "wide_classifier" in meta.get("variants", [])
+        meta["settings"]["CLASSIFIER_HIDDEN"] = width = 256 if wide else meta["settings"]["MLP_HIDDEN"]
+        meta["variants"] = [name for name in meta.get("variants", []) if name != "wide_classifier"]
+        if width != 256:
+            meta["overrides"] = {**meta["overrides"], "CLASSIFIER_HIDDEN": width}
     return meta
 
 

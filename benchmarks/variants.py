@@ -322,21 +322,6 @@ def no_attention(nb):
 
 
 @variant
-def wide_classifier(nb, hidden=256):
-    """How the capacity row was measured, before CLASSIFIER_HIDDEN existed: the network built as configured, then its
-    classifier replaced by one with a hidden layer `hidden` wide. With --set CLASSIFIER_HIDDEN=64 this is the notebook's
-    design drawn with other initial weights (the 64-wide classifier drew them first)."""
-    Locator = nb.OddShapeLocator
-
-    class WideClassifier(Locator):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.classifier = nb.token_mlp(1, hidden)
-
-    nb.OddShapeLocator = WideClassifier
-
-
-@variant
 def hard_example_replay(nb, share=0.25):
     """Online hard-example mining: a quarter of every batch replays the hardest quarter-batch of the previous
     batch's fresh samples (largest loss: tent cross-entropy + squared error / 16), redrawn from their scenes;

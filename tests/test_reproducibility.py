@@ -24,7 +24,7 @@ for old, new in {replacements!r}:  # a control: the same code with some of its s
     assert len(holders) == 1, old
     holders[0].source = holders[0].source.replace(old, new)
 notebook_loader.definition_cells = lambda notebook: cells
-nb = notebook_loader.load_definitions(overrides=dict(STAGE1_EPOCHS=1, STAGE2_EPOCHS=1, SAMPLES_PER_EPOCH=1280, **{design!r}))
+nb = notebook_loader.load_definitions(overrides=dict(STAGE1_EPOCHS=1, STAGE2_EPOCHS=1, SAMPLES_PER_EPOCH=1280))
 model, history = nb.train_two_stages(seed=0, log=False)
 digest = hashlib.sha256()
 for tensor in model.state_dict().values():
@@ -50,10 +50,8 @@ def native_capability():
 WITHOUT_SETTINGS = [("os.environ.update(REPRODUCIBLE_CPU_SETTINGS)", "pass"), ("torch.set_num_threads(CPU_THREADS)", "pass")]
 WITHOUT_ONEDNN_CAP = [('"ONEDNN_MAX_CPU_ISA": "AVX2",', "")]
 # The short training's weights on an x86-64 CPU: measured on an AVX2 CPU (the committed run's), and earlier on an
-# AVX-512 CPU with oneDNN capped at AVX2 (and 8e25346b... there without the cap), with the pinned packages. Those
-# measurements were made with the classifier 64 wide, so the digest is of that design (the same kernels as today's).
+# AVX-512 CPU with oneDNN capped at AVX2 (and 8e25346b... there without the cap), with the pinned packages.
 AVX2_DIGEST = "8de33f04789f8d48"
-MEASURED_DESIGN = dict(CLASSIFIER_HIDDEN=64)
 
 
 def cpu_flags():
@@ -65,12 +63,12 @@ def train_on(machine, replacements=()):
     return train_with(MACHINES[machine], replacements)
 
 
-def train_with(machine_environment, replacements=(), design=None):
+def train_with(machine_environment, replacements=()):
     """(CPU capability, threads, weight digest) of the short training in a fresh process with that environment."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA")}
     env.update(machine_environment)
-    script = SHORT_TRAINING.format(tests=str(REPO / "tests"), replacements=list(replacements), design=design or {})
+    script = SHORT_TRAINING.format(tests=str(REPO / "tests"), replacements=list(replacements))
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=REPO,
                             timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -95,11 +93,11 @@ def test_without_the_settings_the_same_training_gives_other_weights():
 @pytest.mark.skipif(not os.path.exists("/proc/cpuinfo") or "avx2" not in cpu_flags(),
                     reason="the digest was measured on x86-64 CPUs with AVX2")
 def test_a_short_training_gives_the_weights_measured_on_avx2_and_capped_avx512_cpus():
-    assert train_with(dict(OMP_NUM_THREADS="2"), design=MEASURED_DESIGN)[2][:16] == AVX2_DIGEST
+    assert train_with(dict(OMP_NUM_THREADS="2"))[2][:16] == AVX2_DIGEST
 
 
 @pytest.mark.skipif(native_capability() != "AVX512",
                     reason="without the cap, oneDNN's AVX-512 kernels only run on an AVX-512 CPU")
 def test_without_the_onednn_cap_an_avx512_cpu_trains_to_other_weights():
     """The control of the test above: the cap is what makes AVX-512 CPUs give the AVX2 digits."""
-    assert train_with(dict(OMP_NUM_THREADS="2"), WITHOUT_ONEDNN_CAP, MEASURED_DESIGN)[2][:16] != AVX2_DIGEST
+    assert train_with(dict(OMP_NUM_THREADS="2"), WITHOUT_ONEDNN_CAP)[2][:16] != AVX2_DIGEST
