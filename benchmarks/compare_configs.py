@@ -39,7 +39,7 @@ RUNS = REPO / "benchmarks" / "runs"
 RESULT = REPO / "benchmarks" / "results" / "comparison.json"
 EARLIER = REPO / "benchmarks" / "results" / "earlier_comparisons.json"
 SETTINGS = ("SAMPLES_PER_EPOCH", "STAGE1_EPOCHS", "STAGE2_EPOCHS", "STAGE1_LR", "STAGE2_LR", "BATCH_SIZE",
-            "CNN_CHANNELS", "NUM_LAYERS", "NUM_HEADS", "HEAD_DIM", "MLP_HIDDEN", "CLASSIFIER_HIDDEN")   # recorded with every run
+            "CNN_CHANNELS", "NUM_LAYERS", "NUM_HEADS", "HEAD_DIM", "MLP_HIDDEN")   # recorded with every run
 PREDICTIONS = {"mirror": "centre", "plain": "single", "coarse": "coarse"}          # saved name: Evaluation field
 
 
@@ -100,23 +100,11 @@ def evaluate_checkpoint(args):
     save_run(nb, args, args.seed, overrides, model, history, seconds, source=f"weights of {args.checkpoint}")
 
 
-def with_classifier_width(meta):
-    """A run recorded before the notebook had CLASSIFIER_HIDDEN (default 256) trained a classifier MLP_HIDDEN wide,
-    or 256 wide under the variant `wide_classifier` that the setting replaced: its record says so in the setting."""
-    if "CLASSIFIER_HIDDEN" not in meta["settings"]:
-        wide = "wide_classifier" in meta.get("variants", [])
-        meta["settings"]["CLASSIFIER_HIDDEN"] = width = 256 if wide else meta["settings"]["MLP_HIDDEN"]
-        meta["variants"] = [name for name in meta.get("variants", []) if name != "wide_classifier"]
-        if width != 256:
-            meta["overrides"] = {**meta["overrides"], "CLASSIFIER_HIDDEN": width}
-    return meta
-
-
 def load_runs(folder):
     """{config: {seed: (meta, {prediction: (N,) squared errors})}} for every finished run in `folder`."""
     runs = {}
     for meta_path in sorted(folder.glob("*.json")):
-        meta = with_classifier_width(json.loads(meta_path.read_text()))
+        meta = json.loads(meta_path.read_text())
         with np.load(meta_path.with_suffix(".npz")) as errors:
             runs.setdefault(meta["name"], {})[meta["seed"]] = (meta, {k: errors[k] for k in errors.files})
     return runs

@@ -322,6 +322,20 @@ def no_attention(nb):
 
 
 @variant
+def wide_classifier(nb, hidden=256):
+    """Capacity where the decision is made: the token-wise classifier's hidden layer 4x wider (256 instead of
+    MLP_HIDDEN = 64); the offset head and the block's MLP keep their width."""
+    Locator = nb.OddShapeLocator
+
+    class WideClassifier(Locator):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.classifier = nb.token_mlp(1, hidden)
+
+    nb.OddShapeLocator = WideClassifier
+
+
+@variant
 def hard_example_replay(nb, share=0.25):
     """Online hard-example mining: a quarter of every batch replays the hardest quarter-batch of the previous
     batch's fresh samples (largest loss: tent cross-entropy + squared error / 16), redrawn from their scenes;

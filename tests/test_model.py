@@ -105,11 +105,6 @@ def test_prediction_is_soft_argmax_plus_probability_weighted_offsets(nb, model):
                                                                             offsets), atol=1e-4)
 
 
-def test_the_classifier_is_classifier_hidden_wide_and_the_offset_head_mlp_hidden_wide(nb, model):
-    assert model.classifier[0].out_features == nb.CLASSIFIER_HIDDEN != nb.MLP_HIDDEN
-    assert model.offset_head[0].out_features == model.blocks[0].feedforward[0].out_features == nb.MLP_HIDDEN
-
-
 def test_one_headed_network_predicts_the_soft_argmax_alone(nb):
     one_headed = plain_model(nb, seed=1, with_offset_head=False)
     prediction = one_headed(binary_images(nb, 2))

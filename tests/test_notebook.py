@@ -210,14 +210,13 @@ def test_the_reduced_budget_reference_was_trained_with_two_seeds_so_the_seed_spr
 
 
 @pytest.mark.parametrize("report", COMPARISON_REPORTS)
-def test_the_reference_of_the_comparisons_is_the_notebooks_design_or_the_64_wide_classifier_it_replaced(nb, report):
+def test_the_reference_of_the_comparisons_is_the_notebooks_own_design(nb, report):
     comparison = committed_report(report)
     references = {item["reference"].split(":")[0] for item in comparison["comparisons"] if "measured_with" not in item}
     for name in references:
         for run in comparison["configurations"][name].values():
             assert not run["variants"]
-            assert set(run["overrides"]) <= {"STAGE1_EPOCHS", "STAGE2_EPOCHS", "CLASSIFIER_HIDDEN"}, run["overrides"]
-            assert run["overrides"].get("CLASSIFIER_HIDDEN", nb.CLASSIFIER_HIDDEN) in (nb.CLASSIFIER_HIDDEN, 64)
+            assert set(run["overrides"]) <= {"STAGE1_EPOCHS", "STAGE2_EPOCHS"}, run["overrides"]
 
 
 def test_the_committed_notebook_prints_every_row_of_the_committed_comparison_report(nb, capsys):

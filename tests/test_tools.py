@@ -69,19 +69,6 @@ def test_a_report_without_the_earlier_rows_holds_only_the_levers_files_rows(tiny
     assert len(with_earlier) > 1 and with_earlier[0] == without[0]
 
 
-def test_a_run_recorded_before_the_classifier_width_setting_is_read_with_the_width_it_trained():
-    sys.path.insert(0, str(BENCHMARKS))
-    import compare_configs  # benchmarks/ is not a package
-    record = dict(settings={"MLP_HIDDEN": 64}, overrides={"STAGE1_EPOCHS": 8}, variants=[])
-    narrow = compare_configs.with_classifier_width(json.loads(json.dumps(record)))
-    wide = compare_configs.with_classifier_width({**json.loads(json.dumps(record)), "variants": ["wide_classifier"]})
-    assert narrow["overrides"] == {"STAGE1_EPOCHS": 8, "CLASSIFIER_HIDDEN": 64} and narrow["variants"] == []
-    assert wide["overrides"] == {"STAGE1_EPOCHS": 8} and wide["variants"] == []
-    assert (narrow["settings"]["CLASSIFIER_HIDDEN"], wide["settings"]["CLASSIFIER_HIDDEN"]) == (64, 256)
-    recent = dict(settings={"MLP_HIDDEN": 64, "CLASSIFIER_HIDDEN": 256}, overrides={}, variants=[])
-    assert compare_configs.with_classifier_width(json.loads(json.dumps(recent))) == recent
-
-
 def test_calibration_chooses_a_temperature_on_its_own_samples_and_registers_it_as_a_run(tmp_path):
     tiny = ["--set", "STAGE1_EPOCHS=1", "--set", "STAGE2_EPOCHS=1", "--set", "SAMPLES_PER_EPOCH=256",
             "--set", "CNN_CHANNELS=8", "--validation-samples", "300", "--runs", tmp_path / "runs"]
