@@ -1,14 +1,17 @@
 """Training samples per second of the notebook's own training loop on this machine.
 
-    .venv/bin/python benchmarks/training_throughput.py [--samples 25000] [--rounds 3] [--set KEY=VALUE ...]
-                                                       [--variant NAME ...] [--notebook PATH] [--device cpu]
+    .venv/bin/python benchmarks/training_throughput.py [--samples 25000] [--rounds 3] \
+        [--set KEY=VALUE ...] [--variant NAME ...] [--notebook PATH] [--device cpu]
 
-It runs the notebook's `train_stage` (fresh batches from the batched generator, forward, loss, backward,
-optimiser step) on the two-headed network for --samples samples, --rounds times after a warm-up round, and
-prints the median rate. Compare two configurations back to back, in one sitting: the machine's speed drifts.
+It runs the notebook's `train_stage` (fresh batches from the batched generator, forward, loss,
+backward, optimiser step) on the two-headed network for --samples samples, --rounds times after a
+warm-up round, and prints the median rate. Compare two configurations back to back, in one sitting:
+the machine's speed drifts.
 --notebook measures another version of the notebook, e.g. an earlier commit's:
     git show COMMIT:odd_shapes_solution.ipynb > /tmp/before.ipynb
+
 """
+
 import argparse
 import statistics
 import sys
@@ -18,7 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import variants  # noqa: E402
 from compare_configs import parse_overrides  # noqa: E402  (this script's folder is on sys.path)
-from notebook_loader import NOTEBOOK, load_definitions  # noqa: E402  (the one way every tool loads the notebook)
+
+# the one way every tool loads the notebook
+from notebook_loader import NOTEBOOK, load_definitions  # noqa: E402
 
 
 def main():
@@ -32,7 +37,8 @@ def main():
     args = parser.parse_args()
     if args.samples < 1 or args.rounds < 1:
         raise SystemExit("--samples and --rounds must be positive")
-    nb = load_definitions(overrides=parse_overrides(args.set), path=args.notebook)  # the CPU switches come first
+    # the CPU switches come first
+    nb = load_definitions(overrides=parse_overrides(args.set), path=args.notebook)
     torch = nb.torch
     rates = []
     with variants.applied(nb, args.variant):
@@ -47,10 +53,17 @@ def main():
                 torch.cuda.synchronize()
             if round_:
                 rates.append(samples / (time.perf_counter() - start))
-    what = " ".join(args.set + [f"variant {name}" for name in args.variant]) or "the notebook's configuration"
-    print(f"{what}: {statistics.median(rates):,.0f} training samples/s (median of {args.rounds} rounds of "
-          f"{args.samples:,}; rounds: {', '.join(f'{r:,.0f}' for r in rates)}; batch {nb.BATCH_SIZE}, "
-          f"{torch.get_num_threads()} threads, {torch.backends.cpu.get_cpu_capability()} kernels, {args.device})")
+    what = (
+        " ".join(args.set + [f"variant {name}" for name in args.variant])
+        or "the notebook's configuration"
+    )
+    print(
+        f"{what}: {statistics.median(rates):,.0f} training samples/s "
+        f"(median of {args.rounds} rounds of {args.samples:,}; "
+        f"rounds: {', '.join(f'{r:,.0f}' for r in rates)}; batch {nb.BATCH_SIZE}, "
+        f"{torch.get_num_threads()} threads, "
+        f"{torch.backends.cpu.get_cpu_capability()} kernels, {args.device})"
+    )
 
 
 if __name__ == "__main__":

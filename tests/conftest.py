@@ -1,4 +1,5 @@
 """Shared fixtures: the notebook's code, taken from its `definitions` cells and nowhere else."""
+
 import matplotlib
 import pytest
 

@@ -1,4 +1,5 @@
 """The batched generator: pixel-identical to PIL, same distribution as OddXYDataset."""
+
 import math
 import random
 
@@ -8,11 +9,14 @@ import torch
 
 
 def random_shape_sets(nb, count, seed):
-    """`count` shape sets of 1..7 shapes of mixed types and radii 1..10, clustered so they overlap heavily,
-    plus one set per (type, radius) pair with that shape alone at a random position."""
+    """`count` shape sets of 1..7 shapes of mixed types and radii 1..10, clustered so they overlap
+    heavily, plus one set per (type, radius) pair with that shape alone at a random position."""
     rng = np.random.default_rng(seed)
-    sets = [[(t, r, (int(rng.integers(r, 64 - r)), int(rng.integers(r, 64 - r))))]
-            for t in range(3) for r in range(1, 11)]
+    sets = [
+        [(t, r, (int(rng.integers(r, 64 - r)), int(rng.integers(r, 64 - r))))]
+        for t in range(3)
+        for r in range(1, 11)
+    ]
     while len(sets) < count:
         anchor = rng.integers(10, 54, size=2)
         shapes = []
@@ -55,23 +59,36 @@ def render_with_pil(nb, shapes):
 def test_renderer_is_pixel_identical_to_pil_on_10000_shape_sets(nb):
     stamps = nb.pil_shape_stamps()
     shape_sets = random_shape_sets(nb, 10_000, seed=0)
-    assert {(t, r) for shapes in shape_sets for t, r, _ in shapes} == {(t, r) for t in range(3) for r in range(1, 11)}
+    assert {(t, r) for shapes in shape_sets for t, r, _ in shapes} == {
+        (t, r) for t in range(3) for r in range(1, 11)
+    }
     assert np.mean([len(shapes) for shapes in shape_sets]) > 3.5  # clustered: heavy overlaps
     mismatches = []
     for start in range(0, len(shape_sets), 1000):
-        chunk = shape_sets[start:start + 1000]
-        images = nb.render_shapes(to_scenes(nb, chunk), stamps)   # (1000, 1, 64, 64)
-        mismatches += [start + i for i, shapes in enumerate(chunk)
-                       if not torch.equal(images[i, 0], render_with_pil(nb, shapes))]
+        chunk = shape_sets[start : start + 1000]
+        images = nb.render_shapes(to_scenes(nb, chunk), stamps)  # (1000, 1, 64, 64)
+        mismatches += [
+            start + i
+            for i, shapes in enumerate(chunk)
+            if not torch.equal(images[i, 0], render_with_pil(nb, shapes))
+        ]
     assert mismatches == []
 
 
 def test_renderer_is_pixel_identical_to_pil_at_the_canvas_edges(nb):
     stamps = nb.pil_shape_stamps()
-    shape_sets = [[(t, r, (cx, cy))] for t in range(3) for r in range(1, 11)
-                  for cx in (r, 63 - r) for cy in (r, 63 - r)]
+    shape_sets = [
+        [(t, r, (cx, cy))]
+        for t in range(3)
+        for r in range(1, 11)
+        for cx in (r, 63 - r)
+        for cy in (r, 63 - r)
+    ]
     images = nb.render_shapes(to_scenes(nb, shape_sets), stamps)
-    assert all(torch.equal(images[i, 0], render_with_pil(nb, shapes)) for i, shapes in enumerate(shape_sets))
+    assert all(
+        torch.equal(images[i, 0], render_with_pil(nb, shapes))
+        for i, shapes in enumerate(shape_sets)
+    )
 
 
 def test_absent_slots_draw_nothing(nb):
@@ -92,8 +109,13 @@ def test_batch_has_the_documented_shapes_and_dtypes(nb):
 def test_batch_matches_pil_rendering_of_its_own_scenes(nb):
     images, _, scenes = nb.BatchedOddShapes(seed=1).sample(300)
     for b in range(300):
-        shapes = [(int(t), int(r), tuple(c.tolist())) for t, r, c, p in
-                  zip(scenes.types[b], scenes.radii[b], scenes.centres[b], scenes.present[b]) if p]
+        shapes = [
+            (int(t), int(r), tuple(c.tolist()))
+            for t, r, c, p in zip(
+                scenes.types[b], scenes.radii[b], scenes.centres[b], scenes.present[b]
+            )
+            if p
+        ]
         assert torch.equal(images[b, 0], render_with_pil(nb, shapes))
 
 
@@ -106,15 +128,20 @@ def test_a_scene_batch_row_is_the_scene_that_pil_renders_the_same(nb):
 
 
 def test_mirroring_a_scene_mirrors_its_image_exactly(nb):
-    """The premise of mirror averaging: the image of shapes drawn at x' = 63 - x is the mirrored image."""
+    """The premise of mirror averaging: the image of shapes drawn at x' = 63 - x is the mirrored
+    image."""
     images, _, scenes = nb.BatchedOddShapes(seed=7).sample(20_000)
     mirrored_centres = torch.stack([63 - scenes.centres[..., 0], scenes.centres[..., 1]], dim=-1)
-    mirrored = nb.render_shapes(nb.SceneBatch(scenes.types, scenes.radii, mirrored_centres, scenes.present),
-                                nb.pil_shape_stamps())
+    mirrored = nb.render_shapes(
+        nb.SceneBatch(scenes.types, scenes.radii, mirrored_centres, scenes.present),
+        nb.pil_shape_stamps(),
+    )
     assert torch.equal(mirrored, images.flip(-1))
     for b in range(300):  # and with PIL itself
         scene = nb.scene_at(scenes, b)
-        flipped = nb.Scene(scene.base_type, scene.odd_type, scene.radii, [(63 - x, y) for x, y in scene.centres])
+        flipped = nb.Scene(
+            scene.base_type, scene.odd_type, scene.radii, [(63 - x, y) for x, y in scene.centres]
+        )
         assert torch.equal(nb.render_scene_pil(flipped), images[b].flip(-1))
 
 
@@ -139,14 +166,19 @@ def test_scenes_follow_the_generators_rules(nb):
 
 def summary(images, labels):
     """Per-sample statistics whose means the two generators must share."""
-    black = 1 - images.flatten(1).mean(1)                                   # (N,) black-pixel fraction
-    return {"label x": labels[:, 0], "label y": labels[:, 1],
-            "label spread": (labels - 31.5).norm(dim=1), "black fraction": black}
+    black = 1 - images.flatten(1).mean(1)  # (N,) black-pixel fraction
+    return {
+        "label x": labels[:, 0],
+        "label y": labels[:, 1],
+        "label spread": (labels - 31.5).norm(dim=1),
+        "black fraction": black,
+    }
 
 
 def test_distribution_matches_the_pil_dataset_on_20000_samples(nb):
     """Means of per-sample statistics agree within 5 standard errors, and their standard deviations
-    within 5% (both samples are 20,000 draws, so these bounds fail only if the distributions differ)."""
+    within 5% (both samples are 20,000 draws, so these bounds fail only if the distributions
+    differ)."""
     n = 20_000
     random.seed(11)
     dataset = nb.OddXYDataset(n)
@@ -169,7 +201,7 @@ def test_pil_stamps_are_translation_invariant(nb):
             for cx, cy in [(r, r), (40, 17), (63 - r, 63 - r)]:
                 image = render_with_pil(nb, [(t, r, (cx, cy))]) < 0.5
                 padded = torch.zeros(84, 84, dtype=torch.bool)
-                padded[cy:cy + 21, cx:cx + 21] = stamps[t, r]
+                padded[cy : cy + 21, cx : cx + 21] = stamps[t, r]
                 assert torch.equal(image, padded[10:74, 10:74])
 
 
@@ -185,15 +217,22 @@ def test_invalid_batch_size_is_refused(nb, batch_size):
         nb.BatchedOddShapes(seed=0).sample(batch_size)
 
 
-@pytest.mark.parametrize("kwargs, argument, message", [
-    (dict(same_shape_count_range=(6, 3)), "same_shape_count_range", "2 <= low <= high <= 64"),
-    (dict(same_shape_count_range=(3, 65)), "same_shape_count_range", "2 <= low <= high <= 64"),
-    (dict(same_shape_count_range=(-2, 3)), "same_shape_count_range", "two base shapes at least"),
-    (dict(same_shape_count_range=(3, 6.0)), "same_shape_count_range", "pair of integers"),
-    (dict(shape_radius_range=(10, 4)), "shape_radius_range", "1 <= low <= high <= 10"),
-    (dict(shape_radius_range=(0, 4)), "shape_radius_range", "1 <= low"),
-    (dict(shape_radius_range=(4, 11)), "shape_radius_range", "21 x 21 stamp window"),
-])
+@pytest.mark.parametrize(
+    "kwargs, argument, message",
+    [
+        (dict(same_shape_count_range=(6, 3)), "same_shape_count_range", "2 <= low <= high <= 64"),
+        (dict(same_shape_count_range=(3, 65)), "same_shape_count_range", "2 <= low <= high <= 64"),
+        (
+            dict(same_shape_count_range=(-2, 3)),
+            "same_shape_count_range",
+            "two base shapes at least",
+        ),
+        (dict(same_shape_count_range=(3, 6.0)), "same_shape_count_range", "pair of integers"),
+        (dict(shape_radius_range=(10, 4)), "shape_radius_range", "1 <= low <= high <= 10"),
+        (dict(shape_radius_range=(0, 4)), "shape_radius_range", "1 <= low"),
+        (dict(shape_radius_range=(4, 11)), "shape_radius_range", "21 x 21 stamp window"),
+    ],
+)
 def test_invalid_arguments_are_refused(nb, kwargs, argument, message):
     with pytest.raises(ValueError, match=argument) as error:
         nb.BatchedOddShapes(seed=0, **kwargs)
@@ -201,12 +240,19 @@ def test_invalid_arguments_are_refused(nb, kwargs, argument, message):
 
 
 def test_scenes_are_drawn_on_the_cpu_whatever_the_device_so_every_device_gets_the_same_samples(nb):
-    """The scene parameters come from a CPU generator; only the rendering runs on the device. The "meta"
-    device stands in for a GPU: its tensors hold no values, so the test follows the random stream instead."""
+    """The scene parameters come from a CPU generator; only the rendering runs on the device. The
+    "meta" device stands in for a GPU: its tensors hold no values, so the test follows the random
+    stream instead."""
     on_cpu, elsewhere = nb.BatchedOddShapes(seed=3), nb.BatchedOddShapes(seed=3, device="meta")
     assert elsewhere.generator.device.type == "cpu"
     for _ in range(2):
         on_cpu.sample(8)
         images, labels, scenes = elsewhere.sample(8)
-        assert images.device.type == "meta" and images.shape == (8, 1, 64, 64) and scenes.types.device.type == "meta"
-        assert torch.equal(elsewhere.generator.get_state(), on_cpu.generator.get_state())  # the same draws, in step
+        assert (
+            images.device.type == "meta"
+            and images.shape == (8, 1, 64, 64)
+            and scenes.types.device.type == "meta"
+        )
+        assert torch.equal(
+            elsewhere.generator.get_state(), on_cpu.generator.get_state()
+        )  # the same draws, in step

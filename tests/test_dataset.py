@@ -1,4 +1,5 @@
 """OddXYDataset: the homework's PIL generator, as dataset-spec.md states it."""
+
 import random
 
 import pytest
@@ -41,7 +42,9 @@ def test_odd_type_differs_from_base_type(nb):
     dataset = nb.OddXYDataset(1)
     scenes = [dataset.sample_scene() for _ in range(3000)]
     assert all(scene.odd_type != scene.base_type for scene in scenes)
-    assert {(s.base_type, s.odd_type) for s in scenes} == {(b, o) for b in nb.SHAPE_TYPES for o in nb.SHAPE_TYPES if b != o}
+    assert {(s.base_type, s.odd_type) for s in scenes} == {
+        (b, o) for b in nb.SHAPE_TYPES for o in nb.SHAPE_TYPES if b != o
+    }
 
 
 def test_base_count_and_radii_cover_their_ranges(nb):
@@ -50,7 +53,11 @@ def test_base_count_and_radii_cover_their_ranges(nb):
     scenes = [dataset.sample_scene() for _ in range(3000)]
     assert {len(s.radii) - 1 for s in scenes} == {3, 4, 5, 6}
     assert {r for s in scenes for r in s.radii} == set(range(4, 11))
-    assert all(r <= cx <= 63 - r and r <= cy <= 63 - r for s in scenes for r, (cx, cy) in zip(s.radii, s.centres))
+    assert all(
+        r <= cx <= 63 - r and r <= cy <= 63 - r
+        for s in scenes
+        for r, (cx, cy) in zip(s.radii, s.centres)
+    )
 
 
 def test_same_seed_gives_the_same_sample(nb):
@@ -121,30 +128,36 @@ def test_show_examples_draws_a_titled_grid(nb):
     assert all(title.startswith("(") and title.endswith(")") for title in titles)
 
 
-@pytest.mark.parametrize("value, message", [
-    ((3.0, 6), "pair of integers"),
-    ((3, "6"), "pair of integers"),
-    ((True, 6), "pair of integers"),
-    (5, "pair of integers"),
-    ((3, 6, 7), "pair of integers"),
-    ((6, 3), "2 <= low <= high <= 64"),
-    ((3, 65), "2 <= low <= high <= 64"),
-    ((-1, 6), "two base shapes at least"),
-    ((1, 6), "two base shapes at least"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ((3.0, 6), "pair of integers"),
+        ((3, "6"), "pair of integers"),
+        ((True, 6), "pair of integers"),
+        (5, "pair of integers"),
+        ((3, 6, 7), "pair of integers"),
+        ((6, 3), "2 <= low <= high <= 64"),
+        ((3, 65), "2 <= low <= high <= 64"),
+        ((-1, 6), "two base shapes at least"),
+        ((1, 6), "two base shapes at least"),
+    ],
+)
 def test_invalid_same_shape_count_range_is_refused(nb, value, message):
     with pytest.raises(ValueError, match="same_shape_count_range") as error:
         nb.OddXYDataset(10, same_shape_count_range=value)
     assert message in str(error.value)
 
 
-@pytest.mark.parametrize("value, message", [
-    ((4.5, 10), "pair of integers"),
-    ((10, 4), "1 <= low <= high <= 31"),
-    ((0, 10), "1 <= low"),
-    ((-3, 10), "1 <= low"),
-    ((4, 32), "64-pixel canvas"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ((4.5, 10), "pair of integers"),
+        ((10, 4), "1 <= low <= high <= 31"),
+        ((0, 10), "1 <= low"),
+        ((-3, 10), "1 <= low"),
+        ((4, 32), "64-pixel canvas"),
+    ],
+)
 def test_invalid_shape_radius_range_is_refused(nb, value, message):
     with pytest.raises(ValueError, match="shape_radius_range") as error:
         nb.OddXYDataset(10, shape_radius_range=value)

@@ -1,4 +1,6 @@
-"""The model: tokens, receptive fields, positional encoding, attention, heads, soft-argmax, mirror averaging."""
+"""The model: tokens, receptive fields, positional encoding, attention, heads, soft-argmax, mirror
+averaging."""
+
 import math
 
 import pytest
@@ -24,14 +26,12 @@ def test_embedding_turns_an_image_into_144_tokens_of_16_dims(nb, model):
     assert model.embedding(torch.rand(3, 1, 64, 64)).shape == (3, 144, 16)
 
 
-def test_first_layer_computed_as_a_patch_product_equals_the_4x4_stride_4_convolution(nb, model):
-    ink = torch.rand(4, 1, 64, 64)
-    assert torch.allclose(model.embedding.first_layer(ink), model.embedding.patches(ink), atol=1e-6)
-
-
 def receptive_field(embedding, token):
-    """((first row, last row), (first column, last column)) of the pixels whose input gradient reaches `token`."""
-    images = torch.rand(4, 1, 64, 64, generator=torch.Generator().manual_seed(token)).requires_grad_(True)
+    """((first row, last row), (first column, last column)) of the pixels whose input gradient
+    reaches `token`."""
+    images = torch.rand(
+        4, 1, 64, 64, generator=torch.Generator().manual_seed(token)
+    ).requires_grad_(True)
     embedding(images)[:, token].abs().sum().backward()
     rows, cols = images.grad.abs().sum(dim=(0, 1)).nonzero().T
     return (int(rows.min()), int(rows.max())), (int(cols.min()), int(cols.max()))
@@ -74,7 +74,9 @@ def test_soft_argmax_reproduces_the_homework_example(nb):
 def test_attention_rows_are_probability_distributions(nb, model):
     prediction = model(binary_images(nb, 2), return_attention=True)
     assert prediction.attention.shape == (2, nb.NUM_LAYERS, nb.NUM_HEADS, 144, 144)
-    assert torch.allclose(prediction.attention.sum(-1), torch.ones(2, nb.NUM_LAYERS, nb.NUM_HEADS, 144))
+    assert torch.allclose(
+        prediction.attention.sum(-1), torch.ones(2, nb.NUM_LAYERS, nb.NUM_HEADS, 144)
+    )
     assert (prediction.attention >= 0).all()
 
 
@@ -82,27 +84,39 @@ def test_attention_weights_are_returned_only_when_asked_for(nb, model):
     assert model(binary_images(nb, 2)).attention is None
 
 
-def test_fused_attention_computes_the_same_as_the_explicit_softmax(nb):
+def test_self_attention_is_the_softmax_of_scaled_query_key_products_applied_to_the_values(nb):
     torch.manual_seed(3)
     attention = nb.SelfAttention(num_heads=2, head_dim=16)
     tokens = torch.randn(3, 144, 16)
-    fused, none = attention(tokens)
-    explicit, weights = attention(tokens, return_attention=True)
-    assert none is None and weights.shape == (3, 2, 144, 144)
-    assert torch.allclose(fused, explicit, atol=1e-5)
+    output, weights = attention(tokens)
+    q, k, v = (
+        attention.query(tokens),
+        attention.key(tokens),
+        attention.value(tokens),
+    )  # (3, 144, 32) each
+    heads = []
+    for h in range(2):
+        columns = slice(16 * h, 16 * (h + 1))
+        scores = q[..., columns] @ k[..., columns].transpose(1, 2) / 4.0  # sqrt(16) = 4
+        assert torch.allclose(weights[:, h], scores.softmax(-1), atol=1e-6)
+        heads.append(scores.softmax(-1) @ v[..., columns])  # (3, 144, 16)
+    assert torch.allclose(output, attention.output(torch.cat(heads, dim=-1)), atol=1e-5)
 
 
 def test_prediction_is_soft_argmax_plus_probability_weighted_offsets(nb, model):
     images = binary_images(nb, 2)
     prediction = model(images)
     features = model.head_norm(model.blocks[0](model.embedding(images) + model.positions)[0])
-    offsets = nb.STRIDE * model.offset_head(features)                       # (2, 144, 2)
+    offsets = nb.STRIDE * model.offset_head(features)  # (2, 144, 2)
     expected_coarse = prediction.probabilities @ nb.receptive_field_centres()
     assert torch.allclose(prediction.probabilities, prediction.logits.softmax(-1))
     assert torch.allclose(prediction.offsets, offsets)
     assert torch.allclose(prediction.coarse, expected_coarse, atol=1e-5)
-    assert torch.allclose(prediction.centre, expected_coarse + torch.einsum("bt,btc->bc", prediction.probabilities,
-                                                                            offsets), atol=1e-4)
+    assert torch.allclose(
+        prediction.centre,
+        expected_coarse + torch.einsum("bt,btc->bc", prediction.probabilities, offsets),
+        atol=1e-4,
+    )
 
 
 def test_one_headed_network_predicts_the_soft_argmax_alone(nb):
@@ -118,10 +132,14 @@ def test_predict_averages_the_plain_pass_with_the_mapped_back_prediction_for_the
     with torch.no_grad():
         plain, mirrored = model(images), model(images.flip(-1))
     centre, returned = nb.predict(model, images)
-    expected = (plain.centre + torch.stack([63 - mirrored.centre[:, 0], mirrored.centre[:, 1]], 1)) / 2
+    expected = (
+        plain.centre + torch.stack([63 - mirrored.centre[:, 0], mirrored.centre[:, 1]], 1)
+    ) / 2
     assert torch.allclose(centre, expected, atol=1e-4)
-    assert torch.allclose(returned.centre, plain.centre, atol=1e-5)                  # the plain pass, too
-    assert torch.allclose(returned.probabilities, plain.probabilities, atol=1e-6)    # whose maps are the image's own
+    assert torch.allclose(returned.centre, plain.centre, atol=1e-5)  # the plain pass, too
+    assert torch.allclose(
+        returned.probabilities, plain.probabilities, atol=1e-6
+    )  # whose maps are the image's own
 
 
 def test_predict_runs_both_images_in_one_batch(nb):
@@ -139,14 +157,15 @@ def test_predict_is_the_input_contract_then_the_mirror_averaged_answer(nb):
 
 
 def test_predict_in_small_chunks_gives_exactly_the_answers_of_one_pass(nb):
-    """Memory stays bounded whatever the batch: predict runs chunk_size images (and their mirrors) at a time."""
+    """Memory stays bounded whatever the batch: predict runs chunk_size images (and their mirrors)
+    at a time."""
     model = plain_model(nb, seed=4)
     images = binary_images(nb, 10)
     seen = []
     model.register_forward_hook(lambda module, args, output: seen.append(args[0].shape[0]))
     whole_centre, whole = nb.predict(model, images, return_attention=True)
     chunked_centre, chunked = nb.predict(model, images, return_attention=True, chunk_size=3)
-    assert seen == [20, 6, 6, 6, 2]                                     # one pass, then chunks of 3 images and their mirrors
+    assert seen == [20, 6, 6, 6, 2]  # one pass, then chunks of 3 images and their mirrors
     assert torch.equal(chunked_centre, whole_centre)
     for name in ("centre", "coarse", "logits", "probabilities", "offsets", "attention"):
         assert torch.equal(getattr(chunked, name), getattr(whole, name)), name
@@ -154,11 +173,17 @@ def test_predict_in_small_chunks_gives_exactly_the_answers_of_one_pass(nb):
 
 def test_predict_returns_attention_only_when_asked_for(nb, model):
     assert nb.predict(model, binary_images(nb, 2))[1].attention is None
-    assert nb.predict(model, binary_images(nb, 2), return_attention=True)[1].attention.shape == (2, 1, 2, 144, 144)
+    assert nb.predict(model, binary_images(nb, 2), return_attention=True)[1].attention.shape == (
+        2,
+        1,
+        2,
+        144,
+        144,
+    )
 
 
 def test_the_forward_pass_checks_nothing_so_training_pays_for_no_check(nb, model):
-    grey = torch.full((1, 1, 64, 64), 0.5)              # predict refuses it; the network itself just computes
+    grey = torch.full((1, 1, 64, 64), 0.5)  # predict refuses it; the network itself just computes
     assert model(grey).centre.shape == (1, 2)
 
 

@@ -1,24 +1,42 @@
-"""Training: loss, schedule, reproducibility; checkpoints saved, loaded and fetched; the configuration check."""
+"""Training: loss, schedule, reproducibility; checkpoints loaded and fetched; bad settings refused
+before training."""
+
 import hashlib
-import json
-import os
 
 import pytest
 import torch
 
 from conftest import CHECKPOINT
-from notebook_loader import REPO
+from notebook_loader import REPO, load_definitions
 
 
 def short_training(nb, seed):
     torch.manual_seed(seed)
     model = nb.build_model(with_offset_head=False)
     data = nb.BatchedOddShapes(seed=seed)
-    history = nb.train_stage(model, data, 1, epochs=2, lr=5e-3, history=[], samples_per_epoch=192,
-                             batch_size=64, log=False)
+    history = nb.train_stage(
+        model,
+        data,
+        1,
+        epochs=2,
+        lr=5e-3,
+        history=[],
+        samples_per_epoch=192,
+        batch_size=64,
+        log=False,
+    )
     model, _ = nb.grow_to_two_heads(model)
-    nb.train_stage(model, data, 2, epochs=1, lr=5e-3, history=history, samples_per_epoch=192,
-                   batch_size=64, log=False)
+    nb.train_stage(
+        model,
+        data,
+        2,
+        epochs=1,
+        lr=5e-3,
+        history=history,
+        samples_per_epoch=192,
+        batch_size=64,
+        log=False,
+    )
     return [record["rmse"] for record in history], model
 
 
@@ -26,7 +44,9 @@ def test_training_twice_with_the_same_seed_gives_identical_losses_and_weights(nb
     first, first_model = short_training(nb, seed=3)
     second, second_model = short_training(nb, seed=3)
     assert first == second and len(first) == 3
-    for (name, a), (_, b) in zip(first_model.state_dict().items(), second_model.state_dict().items()):
+    for (name, a), (_, b) in zip(
+        first_model.state_dict().items(), second_model.state_dict().items()
+    ):
         assert torch.equal(a, b), name
 
 
@@ -36,8 +56,17 @@ def test_training_with_another_seed_gives_other_losses(nb):
 
 def test_history_records_stage_epoch_rmse_lr_time_and_samples(nb):
     torch.manual_seed(5)
-    records = nb.train_stage(nb.build_model(False), nb.BatchedOddShapes(seed=5), 1, 1, 1e-3, [],
-                             samples_per_epoch=128, batch_size=64, log=False)
+    records = nb.train_stage(
+        nb.build_model(False),
+        nb.BatchedOddShapes(seed=5),
+        1,
+        1,
+        1e-3,
+        [],
+        samples_per_epoch=128,
+        batch_size=64,
+        log=False,
+    )
     assert set(records[0]) == {"stage", "epoch", "rmse", "lr", "elapsed", "samples"}
     assert records[0]["stage"] == 1 and records[0]["epoch"] == 1 and records[0]["rmse"] > 0
     assert records[0]["samples"] == 128
@@ -53,7 +82,17 @@ def test_an_epoch_is_exactly_samples_per_epoch_samples_even_when_batches_do_not_
             return self.data.sample(size)
 
     data = Counting()
-    nb.train_stage(nb.build_model(False), data, 1, 1, 1e-3, [], samples_per_epoch=300, batch_size=128, log=False)
+    nb.train_stage(
+        nb.build_model(False),
+        data,
+        1,
+        1,
+        1e-3,
+        [],
+        samples_per_epoch=300,
+        batch_size=128,
+        log=False,
+    )
     assert data.sizes == [128, 128, 44]
 
 
@@ -85,48 +124,6 @@ def test_the_loss_is_the_tent_cross_entropy_plus_the_squared_error_over_16(nb):
     cross_entropy = -(target * prediction.logits.log_softmax(-1)).sum(-1).mean()
     assert torch.allclose(squared, ((prediction.centre - labels) ** 2).sum(1))
     assert torch.allclose(loss, cross_entropy + squared.mean() / 16, atol=1e-5)
-
-
-def test_checkpoint_and_history_are_written_and_read_back(nb, tmp_path, monkeypatch):
-    monkeypatch.setattr(nb, "CHECKPOINT_PATH", str(tmp_path / "w.pt"))
-    monkeypatch.setattr(nb, "HISTORY_PATH", str(tmp_path / "h.json"))
-    torch.manual_seed(0)
-    model = nb.build_model(True)
-    history = [dict(stage=1, epoch=1, rmse=9.0, lr=0.001, elapsed=1.0, samples=128)]
-    nb.save_trained(model, history)
-    loaded = nb.load_model(str(tmp_path / "w.pt"))
-    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), loaded.state_dict().values()))
-    assert json.loads((tmp_path / "h.json").read_text()) == history
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.json", "w.pt"]  # no partial files left
-
-
-def test_an_atomic_write_replaces_the_whole_file_and_leaves_no_temporary_file(nb, tmp_path):
-    target = tmp_path / "sub" / "odd_shapes.pt"
-    nb.write_atomically(str(target), lambda file: file.write(b"first"))
-    nb.write_atomically(str(target), lambda file: file.write(b"second"))
-    assert target.read_bytes() == b"second" and [p.name for p in target.parent.iterdir()] == ["odd_shapes.pt"]
-
-
-def test_an_interrupted_write_leaves_the_previous_file_whole(nb, tmp_path):
-    target = tmp_path / "odd_shapes.pt"
-    nb.write_atomically(str(target), lambda file: file.write(b"complete"))
-
-    def interrupted(file):
-        file.write(b"half")
-        raise KeyboardInterrupt
-    with pytest.raises(KeyboardInterrupt):
-        nb.write_atomically(str(target), interrupted)
-    assert target.read_bytes() == b"complete"
-
-
-def test_an_atomic_write_leaves_a_file_others_can_read(nb, tmp_path):
-    target = tmp_path / "odd_shapes.pt"
-    old_mask = os.umask(0o022)
-    try:
-        nb.write_atomically(str(target), lambda file: file.write(b"weights"))
-    finally:
-        os.umask(old_mask)
-    assert target.stat().st_mode & 0o777 == 0o644
 
 
 def test_load_model_says_when_the_file_is_missing(nb, tmp_path):
@@ -177,8 +174,28 @@ def test_fetching_copies_a_file_of_the_repository_from_its_url(nb, tmp_path, mon
 
 def test_fetching_says_which_url_failed(nb, tmp_path, monkeypatch):
     monkeypatch.setattr(nb, "REPOSITORY_URL", (tmp_path / "nowhere").as_uri())
-    with pytest.raises(RuntimeError, match="could not download .*nowhere/checkpoints/odd_shapes.pt"):
+    with pytest.raises(
+        RuntimeError, match="could not download .*nowhere/checkpoints/odd_shapes.pt"
+    ):
         nb.fetch_from_repository("checkpoints/odd_shapes.pt", str(tmp_path / "w.pt"))
+
+
+def test_a_download_cut_short_leaves_no_file_behind(nb, tmp_path, monkeypatch):
+    class CutShort:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exception):
+            return False
+
+        def read(self):
+            raise ConnectionResetError("connection reset by peer")
+
+    monkeypatch.setattr(nb, "REPOSITORY_URL", "https://example.org/owner/repository/main")
+    monkeypatch.setattr(nb.urllib.request, "urlopen", lambda url, timeout: CutShort())
+    with pytest.raises(RuntimeError, match="could not download .*connection reset"):
+        nb.fetch_from_repository("checkpoints/odd_shapes.pt", str(tmp_path / "w.pt"))
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_committed_checkpoint_loads_on_the_cpu_in_eval_mode(nb):
@@ -186,59 +203,55 @@ def test_committed_checkpoint_loads_on_the_cpu_in_eval_mode(nb):
     assert not model.training and all(p.device.type == "cpu" for p in model.parameters())
 
 
-def test_committed_checkpoint_finds_odd_shapes(nb):
-    """A sanity bound, not the benchmark: the notebook measures the real RMSE on 25,000 samples."""
-    evaluation = nb.evaluate(nb.load_model(str(CHECKPOINT)), nb.generator_batches(1000, seed=123))
-    assert float(nb.rmse(evaluation.squared_errors())) < 3.0
+TINY_STAGES = dict(
+    STAGE1_EPOCHS=1, STAGE2_EPOCHS=1, SAMPLES_PER_EPOCH=256, BATCH_SIZE=64, CNN_CHANNELS=8
+)
 
 
-def good_configuration(nb):
-    return {name: getattr(nb, name) for name in nb.DEFAULTS}
-
-
-def test_the_notebooks_own_configuration_passes_its_checks(nb):
-    nb.check_configuration(good_configuration(nb))
-
-
-def test_every_setting_of_the_configuration_cell_is_checked(nb):
-    assert {"SEED", "EVAL_SEED", "TRAIN", "QUICK", "BATCH_SIZE", "STAGE1_LR", "REPOSITORY_URL", "PROBE_SEED"} <= set(nb.DEFAULTS)
-    assert "MACHINE" not in nb.DEFAULTS and "DEFAULTS" not in nb.DEFAULTS
-
-
-@pytest.mark.parametrize("name, value, message", [
-    ("TRAIN", "False", "TRAIN must be of type bool"),
-    ("QUICK", 1, "QUICK must be of type bool"),
-    ("BATCH_SIZE", 0, "BATCH_SIZE must be an integer from 1 to 65,536"),
-    ("BATCH_SIZE", 10**6, "BATCH_SIZE must be an integer from 1 to 65,536"),
-    ("STAGE1_EPOCHS", 2.5, "STAGE1_EPOCHS must be of type int"),
-    ("STAGE1_EPOCHS", True, "STAGE1_EPOCHS must be of type int"),
-    ("SAMPLES_PER_EPOCH", -1, "SAMPLES_PER_EPOCH must be an integer from 1 to 1,000,000,000"),
-    ("EVAL_SAMPLES", 10, "EVAL_SAMPLES must be an integer from 200 to"),
-    ("SEED", -3, r"SEED must be an integer from 0 to 2\^64 - 1"),
-    ("EVAL_SEED", 2**70, r"EVAL_SEED must be an integer from 0 to 2\^64 - 1"),
-    ("STAGE2_LR", 0, "STAGE2_LR must be between 0 and 1"),
-    ("STAGE2_LR", 1.5, "STAGE2_LR must be between 0 and 1"),
-    ("STAGE1_LR", True, "STAGE1_LR must be of type float"),
-    ("STAGE1_LR", "8e-3", "STAGE1_LR must be of type float"),
-    ("FIGURES_DIR", "", "FIGURES_DIR must be a non-empty string"),
-    ("REPOSITORY_URL", None, "REPOSITORY_URL must be of type str"),
-])
-def test_a_bad_configuration_is_refused_with_the_name_of_the_setting(nb, name, value, message):
-    config = good_configuration(nb)
-    config[name] = value
+@pytest.mark.parametrize(
+    "setting, value, message",
+    [
+        ("BATCH_SIZE", 0, "BATCH_SIZE must be an integer from 1 to 65,536, got 0"),
+        ("BATCH_SIZE", 10**6, "BATCH_SIZE must be an integer from 1 to 65,536"),
+        ("STAGE1_EPOCHS", 2.5, "STAGE1_EPOCHS must be an integer from 1 to 1,000,000, got 2.5"),
+        ("STAGE2_EPOCHS", True, "STAGE2_EPOCHS must be an integer"),
+        ("SAMPLES_PER_EPOCH", -1, "SAMPLES_PER_EPOCH must be an integer from 1 to 1,000,000,000"),
+        ("STAGE2_LR", 0, r"STAGE2_LR, a peak learning rate, must be in \(0, 1\], got 0"),
+        ("STAGE2_LR", 1.5, r"STAGE2_LR, a peak learning rate, must be in \(0, 1\]"),
+        ("STAGE1_LR", True, "STAGE1_LR, a peak learning rate"),
+        ("STAGE1_LR", "8e-3", "STAGE1_LR, a peak learning rate"),
+        ("CNN_CHANNELS", 0, "channels must be an integer from 1 to 4,096, got 0"),
+        ("NUM_HEADS", 2.0, "num_heads must be an integer"),
+        ("MLP_HIDDEN", -64, "hidden must be an integer from 1 to 4,096"),
+    ],
+)
+def test_a_bad_setting_is_refused_by_the_training_before_anything_trains(setting, value, message):
+    bad = load_definitions("bad_setting", {**TINY_STAGES, setting: value})
+    trained = []
+    bad.train_stage = lambda *args, **kwargs: trained.append(args)  # a stage that reaches training
     with pytest.raises(ValueError, match=message):
-        nb.check_configuration(config)
+        bad.train_two_stages(seed=0, log=False)
+    assert trained == []
 
 
-def test_an_integer_may_stand_for_a_float_setting(nb):
-    config = good_configuration(nb)
-    config["STAGE1_LR"] = 0
-    with pytest.raises(ValueError, match="between 0 and 1"):           # accepted as a number, then range-checked
-        nb.check_configuration(config)
+@pytest.mark.parametrize("seed", [-3, 2**70, 1.0])
+def test_a_bad_training_seed_is_refused_with_its_range(nb, seed):
+    with pytest.raises(ValueError, match=r"seed must be an integer from 0 to 2\^64 - 1"):
+        nb.train_two_stages(seed=seed, log=False)
 
 
-def test_a_stage_of_one_optimisation_step_is_refused_before_training(nb):
-    config = good_configuration(nb)
-    config.update(STAGE1_EPOCHS=1, SAMPLES_PER_EPOCH=100, BATCH_SIZE=128)
-    with pytest.raises(ValueError, match="stage 1 would take 1 optimisation step"):
-        nb.check_configuration(config)
+def test_a_stage_of_one_optimisation_step_is_refused_before_training():
+    bad = load_definitions("one_step", dict(STAGE1_EPOCHS=1, SAMPLES_PER_EPOCH=100, BATCH_SIZE=128))
+    with pytest.raises(
+        ValueError, match="stage 1 would take 1 optimisation step.*raise STAGE1_EPOCHS"
+    ):
+        bad.train_two_stages(seed=0, log=False)
+
+
+def test_the_notebooks_own_settings_pass_the_checks_of_the_training(nb):
+    for stage, epochs, lr in (
+        (1, nb.STAGE1_EPOCHS, nb.STAGE1_LR),
+        (2, nb.STAGE2_EPOCHS, nb.STAGE2_LR),
+    ):
+        assert sum(nb.epoch_batches(stage, epochs, lr)) == nb.SAMPLES_PER_EPOCH
+    nb.build_model()
