@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import yaml
 
@@ -223,6 +224,68 @@ def test_the_report_keeps_a_row_whose_runs_are_gone_and_refuses_a_row_it_cannot_
     )
 
 
+def fake_run(folder, name, seed, epochs, squared_error):
+    """A finished run as compare_configs.py leaves it: metadata and per-sample squared errors."""
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = dict(STAGE1_EPOCHS=epochs[0], STAGE2_EPOCHS=epochs[1])
+    meta = dict(name=name, seed=seed, settings=settings, train_seconds=1.0, source="a test")
+    (folder / f"{name}-seed{seed}.json").write_text(json.dumps(meta))
+    errors = np.full(500, squared_error)
+    np.savez_compressed(
+        folder / f"{name}-seed{seed}.npz", mirror=errors, plain=errors, coarse=errors
+    )
+
+
+def test_the_scaling_report_gathers_every_budgets_runs_and_the_validation_lower_bound(tmp_path):
+    runs = tmp_path / "runs"
+    for name, seeds, epochs, squared_error in (
+        ("budget-1_8", (0, 1), (4, 11), 14.0),
+        ("budget-1_2", (0, 1), (15, 45), 9.0),
+        ("budget-1", (1,), (30, 90), 7.6),
+        ("budget-2", (0,), (60, 180), 7.0),
+    ):
+        for seed in seeds:
+            fake_run(runs, name, seed, epochs, squared_error)
+    output = run_script(
+        BENCHMARKS / "scaling_curve.py",
+        "--runs",
+        runs,
+        "--output",
+        tmp_path / "scaling.json",
+        "--validation-samples",
+        "500",
+    )
+    report = json.loads((tmp_path / "scaling.json").read_text())
+    fractions = [budget["fraction"] for budget in report["budgets"]]
+    assert fractions == [0.125, 0.25, 0.5, 1.0, 2.0]
+    eighth, quarter, _, full, _ = report["budgets"]
+    assert eighth["runs"]["0"]["rmse"] == pytest.approx(np.sqrt(14.0 / 2))  # from the runs folder
+    assert quarter["runs"]["1"]["name"] == "r30-avx2-base"  # kept from the committed report
+    assert full["runs"]["0"]["name"] == "full-avx2-base" and full["runs"]["1"]["name"] == "budget-1"
+    assert 0 < report["lower_bound"] < 3 and "lower bound" in output
+
+
+def test_the_scaling_report_refuses_a_run_of_another_schedule(tmp_path):
+    fake_run(tmp_path / "runs", "budget-1_2", 0, (10, 50), 9.0)
+    result = subprocess.run(
+        [
+            sys.executable,
+            BENCHMARKS / "scaling_curve.py",
+            "--runs",
+            tmp_path / "runs",
+            "--output",
+            tmp_path / "scaling.json",
+            "--validation-samples",
+            "500",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode != 0 and "trained 10 + 50 epochs, not 15 + 45" in result.stderr
+
+
 def test_predict_memory_measures_the_peak_and_compares_with_small_batches():
     output = run_script(BENCHMARKS / "predict_memory.py", "--images", "300", "--chunk-size", "64")
     assert re.search(
@@ -257,6 +320,18 @@ def test_the_code_is_lint_free():
     ruff.toml."""
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "."], cwd=REPO, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_code_is_formatted_by_ruff_at_100_columns():
+    """ruff format over the notebook's code cells and every Python file: one statement a line, and no
+    line packed to meet a budget."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "."],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
