@@ -325,7 +325,7 @@ def test_the_code_is_lint_free():
 
 
 def test_the_code_is_formatted_by_ruff_at_100_columns():
-    """ruff format over the notebook's code cells and every Python file: one statement a line, and no
+    """ruff format over the notebook's code cells and every Python file: one statement a line, no
     line packed to meet a budget."""
     result = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--check", "."],
