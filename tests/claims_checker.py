@@ -201,12 +201,14 @@ class Printed:
     """The code cells' text outputs, line by line, each run of whitespace one space."""
 
     def __init__(self, cells):
-        text = "\n".join(  # as notebook_loader.outputs_text reads them
+        texts = (  # as notebook_loader.outputs_text reads them
             _text(output.get("text", ""))
             for cell in cells
             if cell["cell_type"] == "code"
             for output in cell.get("outputs", [])
         )
+        # a stream split into several outputs reads as one: each output ends its last line
+        text = "".join(piece if piece.endswith("\n") else piece + "\n" for piece in texts if piece)
         self.lines = [" ".join(line.split()) for line in text.splitlines()]
         self._found = {}
 

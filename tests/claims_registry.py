@@ -20,7 +20,7 @@ share is above 50% for PAIR") need no entry: they are checked wherever they appe
 
 import re
 
-from claims_checker import G, M, Q, R, above, approx, highest, lowest, same, value
+from claims_checker import G, M, Q, R, above, approx, same, value
 
 # The README's sections whose numbers are claims of the notebook: "Results" quotes it. The other
 # sections quote other sources and are not read here: "Run it" (wall-clock times of the commands),
@@ -124,6 +124,49 @@ STAGE_2 = r"^stage 2: two-headed network, {N} epochs"
 TRAINING_TIME = r"training time {N} s$"
 MERGED = r"^a merged base silhouette \(2\+ shapes\) [\d,]+ "
 
+
+POOLED = "all pairs pooled"
+INTERVENTIONS = r"^[\d,]+ test samples, plain pass\. RMSE px with nothing changed"
+ON_ODD = r"^answers on the odd shape, share of samples$"
+LANDING = r"^all pairs pooled: where the answers land"
+INTERVENTION_COLUMNS = ["own mean", "same-base mean", "odd-base mean", "head 1 out", "head 2 out"]
+
+
+def cost(row, column, sign=""):
+    """What intervention `column` costs in section 10.5's table, in row `row` (a pair or pooled);
+    `sign` "+" where the prose says the sign in words ("costs 1.93 px")."""
+    skip = r"\S+ \(\S+\) " * INTERVENTION_COLUMNS.index(column)
+    return (
+        INTERVENTIONS
+        + " >> ^"
+        + re.escape(row)
+        + r" [\d,]+ \S+ "
+        + skip
+        + re.escape(sign)
+        + r"{N} \("
+    )
+
+
+def on_odd(row, column):
+    """The share of answers on the odd shape under intervention `column` ("none" too)."""
+    skip = r"\S+ " * (["none"] + INTERVENTION_COLUMNS).index(column)
+    return ON_ODD + " >> ^" + re.escape(row) + " " + skip + r"{N}(?= |$)"
+
+
+def landing(intervention, column):
+    """Where the pooled answers land, or the classifier's probability goes, under `intervention`."""
+    columns = [
+        "odd shape",
+        "base ink",
+        "elsewhere",
+        "probability on odd ink",
+        "probability on base ink",
+        "probability on background",
+    ]
+    skip = r"\S+ " * columns.index(column)
+    return LANDING + " >> ^" + re.escape(intervention) + " " + skip + r"{N}(?= |$)"
+
+
 # -------------------------------------------------------------------------------------------------
 # Readings that no form covers
 
@@ -177,16 +220,21 @@ def odd_type_preferred_only(numbers, printed, tables, match):
     return None
 
 
-def triangle_most_in_every_class(numbers, printed, tables, match):
-    """'In head 1 every class of query reads triangle ink most (lo to hi)'."""
-    table = tables.type_table(1)
-    wrong = [q for q, row in table.items() if max(row, key=row.get) != "triangle"]
-    column = [row["triangle"] for row in table.values()]
-    if wrong:
-        return f"in head 1's rows {wrong} triangle ink is not the highest: {table}"
-    if [value(n) for n in numbers] != [min(column), max(column)]:
-        return f"head 1's triangle column runs from {min(column)} to {max(column)}, not {numbers}"
-    return None
+def triangle_most_in_every_class(head):
+    """'In head N every class of query reads triangle ink most (lo to hi)'."""
+
+    def check(numbers, printed, tables, match):
+        table = tables.type_table(head)
+        wrong = [q for q, row in table.items() if max(row, key=row.get) != "triangle"]
+        column = [row["triangle"] for row in table.values()]
+        if wrong:
+            return f"in head {head}'s rows {wrong} triangle ink is not the highest: {table}"
+        if [value(n) for n in numbers] != [min(column), max(column)]:
+            low, high = min(column), max(column)
+            return f"head {head}'s triangle column runs from {low} to {high}, not {numbers}"
+        return None
+
+    return check
 
 
 def odd_row_beats_ink(numbers, printed, tables, match):
@@ -234,7 +282,8 @@ ENTRIES = [
     G(r"\b(200,000)(?= (?:fresh |test )?samples)", "design"),
     G(r"(?:at most|<=) ([53]\.0)\b|\b([53]\.0) px (?:line|requirement|bonus)\b"
       r"|homework's ([53]\.0) px", "homework"),
-    G(r"teacher's (?:solution: |reference solution \| |)(2\.65)\b", "teacher"),
+    G(r"teacher's (?:solution: |reference solution \| |)(2\.65)\b|the (2\.65) px that the homework",
+      "teacher"),
     G(r"\b(3) to (6) (?:base )?shapes|up to (6) base shapes", "homework"),
     G(r"radius (4)\.\.(10)|radii (4) to (10)|centres run from (4) to (59)", "homework"),
     G(r"probabilities (0\.1), (0\.2), (0\.69999), (0\.00001)", "homework"),
@@ -250,50 +299,24 @@ ENTRIES = [
     G(r"\b(2)-layer MLP", "design"),
     G(r"so that ink is (1)\b|\b(1) is what uniform attention gives|\b(1) \(white\) is uniform"
       r"|summing to (1)\b", "math"),
-    G(r"base-ink token above (1)\)", "definition"),
     G(r"warm-up over (10%) of its steps|gradient clipping at norm (1)\b", "design"),
-    G(r"first (500) scenes with at most (4) base shapes", "rule"),
     G(r"at least (2) tokens away", "definition"),
-    G(r"answer lands more than (4) px from", "definition"),
+    G(r"answer lands more than (4) px from|landing more than (4) px from", "definition"),
     G(r"a quarter as long, (8) \+ (22) epochs", "config"),
     G(r"AVX-(512)|x86-(64)|; (1), (2), (4) threads", "name"),
     G(r"pixels (0) and (1) on a white background", "design"),
     # --- cell 0 and sections 4 to 6 ------------------------------------------------------------
     M(r"{N}-core CPU", r"^machine: .*, {N} cores,"),
-    M(r"the classifier for {N} epochs, then both heads for {N}; {N} s on a",
-      STAGE_1, STAGE_2, TRAINING_TIME),
-    M(r"Training \({N} \+ {N} epochs of 25,000 fresh samples\) took {N} s",
-      STAGE_1, STAGE_2, TRAINING_TIME),
-    M(r"below {N} px from epoch {N}, below {N} px from epoch {N}",
-      r"^first epoch below {N} px: {N}; below {N} px: {N};"),
     M(r"below {N} px from epoch {N} and below {N} px from epoch {N}, and stage 1 ends at {N} px",
       r"^first epoch below {N} px: {N}; below {N} px: {N}; end of stage 1 \(epoch 30\): {N} px$"),
     M(r"the RMSE rises while the rate is high \({N} px in its epoch {N}\), "
       r"then falls to {N} px in the last epoch",
       r"^stage 2: highest {N} px in its epoch {N};.* last epoch {N} px"),
-    M(r"RMSE on 25,000 fresh samples, at most 5\.0 px \| {N} px \(95% interval {N} - {N} px\)",
-      FINAL, INTERVAL_25K),
     M(r"{N} px is well under the homework's 5\.0 px", FINAL),
-    M(r"section 9 gives its bootstrap interval \({N} - {N} px\)", INTERVAL_25K),
-    M(r"On 200,000 test samples the RMSE is {N} px, beside a lower bound of {N} px", BOUND),
     # --- section 7 ------------------------------------------------------------------------------
-    Q(r"each head prefers shape types", types_matter),
-    Q(r"The background queries do where it is of a type the head prefers",
-      follows_where_preferred),
-    Q(r"about {N} test samples per type pair", approx(*[pair_count(p) for p in PAIRS])),
-    M(r"\| head 1 \| {N} \| {N} \| {N} \| {N} \| {N} \| {N} \| {N} \|",
-      *[share(1, p) for p in PAIRS + ["all pairs pooled"]]),
-    M(r"\| head 2 \| {N} \| {N} \| {N} \| {N} \| {N} \| {N} \| {N} \|",
-      *[share(2, p) for p in PAIRS + ["all pairs pooled"]]),
-    R(r"head 1's shares run from {N} to {N}", *[share(1, p) for p in PAIRS]),
-    R(r"and head 2's from {N} to {N}", *[share(2, p) for p in PAIRS]),
-    M(r"(?:circles slightly over squares|split only between circles and squares"
-      r"|to circles within a scene) \({N}, {N}\)",
-      share(1, "circles + square"), share(1, "squares + circle")),
     Q(r"head 2's odd-token row follows the odd shape more than the mean centre of all ink does, "
       r"in every pair|in every pair the centroid of head 2's odd-token row follows the odd shape",
       odd_row_beats_ink),
-    M(r"the network loses {N} px", compared(MEAN, "+")),
     Q(r"(?:[Ww]ithout attention (?:it|the network)|without it the network) stays above {N} px",
       above(NO_ATTENTION)),
     R(r"(?:tells|reads) the scene's base type from {N} to {N} of (?:the tokens of )?every class"
@@ -301,46 +324,23 @@ ENTRIES = [
       *[probe(t, "base type", "after")
         for t in ("odd", "base", "background next to ink", "background farther")]),
     # --- section 9 ------------------------------------------------------------------------------
-    Q(r"About {N} of the samples hide their odd shape",
-      approx(EXCESS + r" >> ^hidden [\d,]+ {N} ")),
     M(r"The network is {N} px above the bound on the 200,000 samples",
       r"^200,000 samples: the network .*\({N} px above it\)"),
     # --- section 10 -----------------------------------------------------------------------------
-    M(r"head 2: {N} for squares with an odd circle, {N} for circles with an odd square",
-      share(2, "squares + circle"), share(2, "circles + square")),
     Q(r"The pooled row, about {N} for both heads|pooled over the pairs both heads land near {N}",
       approx(share(1, "all pairs pooled"), share(2, "all pairs pooled"))),
     M(r"The {N} samples whose odd shape is fully hidden",
       SHARE_TABLE + r".* {N} of the [\d,]+ samples have no visible odd ink"),
-    M(r"Head 1's background queries read triangle ink above its area share, "
-      r"as odd shape \({N}\) and as base shapes \({N}\)", reads(1, "triangle")),
-    R(r"circle and square ink below it \({N} to {N}\)", reads(1, "circle"), reads(1, "square")),
-    M(r"\({N} and {N} for an odd triangle, {N} and {N} among triangles\)",
-      *[share(1, p) for p in PAIRS if "triangle" in p]),
-    M(r"Head 2's read circle ink most \({N}, {N}\), then triangle ink \({N}, {N}\), "
-      r"and square ink least \({N}, {N}",
-      reads(2, "circle"), reads(2, "triangle"), reads(2, "square")),
-    Q(r"In head 1 every class of query reads triangle ink most \({N} to {N}\)",
-      triangle_most_in_every_class),
     R(r"Head 2's odd token reads its own shape at {N} to {N} times its area share",
       *[odd_table(2, p, "odd token") for p in PAIRS]),
-    M(r"more than the base control does in {N} and {N} of samples with an odd square",
-      odd_table(2, "circles + square", "ahead"), odd_table(2, "triangles + square", "ahead")),
-    M(r"with an odd circle the control reads it more \(the odd token ahead in {N} and {N}\)",
-      odd_table(2, "squares + circle", "ahead"), odd_table(2, "triangles + circle", "ahead")),
     R(r"\(x: r = {N} to {N}\)", *[odd_table(2, p, "odd row x") for p in PAIRS]),
     R(r"more than the mean centre of all ink does \({N} to {N}\)",
       *[odd_table(2, p, "ink x") for p in PAIRS]),
-    R(r"its background row follows it closely \({N} to {N}\)",
-      *[odd_table(2, p, "background row")
-        for p in ("squares + circle", "squares + triangle", "triangles + circle")]),
     Q(r"only where head 2 prefers the odd type to the base type \([^)]*\)",
       odd_type_preferred_only),
     M(r"fitted on {N} samples of a seed of its own", PROBES + r" of {N} samples of seed"),
     M(r"the mean of the tokens comes within {N} px of attention \({N} and {N} px by seed\)",
       compared(MEAN, "+"), per_seed(MEAN)),
-    M(r"the plain mean of the tokens comes within {N} px of it over two training seeds",
-      compared(MEAN, "+")),
     M(r"What content-based weights add over a mean is worth {N} px", compared(MEAN, "+")),
     M(r"before the block the tokens on base ink tell the scene's base type \({N}\)",
       probe("base", "base type", "before")),
@@ -368,12 +368,6 @@ ENTRIES = [
       WRONG + r".* median {N} px$"),
     M(r"{N} of these answers land on a silhouette of merged base shapes, {N} on the background",
       MERGED + r"{N} ", r"^the background [\d,]+ {N} "),
-    M(r"{N} of them on a silhouette of merged base shapes", MERGED + r"{N} "),
-    M(r"the maps are less sure than the rest \(median peak probability {N}, against {N}\); "
-      r"on a single base shape they are as sure \({N}\)",
-      same(MERGED + r".* {N}$", r"^the background [\d,]+ .* {N}$"),
-      r"^\(all other samples, for comparison\) [\d,]+ {N}$",
-      r"^a single base shape [\d,]+ .* {N}$"),
     # --- section 12 -----------------------------------------------------------------------------
     M(r"The tent cross-entropy is worth {N} px",
       compared("pixel loss alone (no tent cross-entropy)", "+")),
@@ -388,22 +382,124 @@ ENTRIES = [
       compared("temperature chosen on its own samples", "-"),
       compared("temperature, full 30 + 90 (earlier weights)", "-")),
     Q(r"both seeds agreeing", seeds_agree("temperature chosen on its own samples")),
-    M(r"Posterior targets \([^)]*\) gain {N} px",
-      compared("posterior targets for the classifier", "-")),
     M(r"hardest quarter in the next loses {N} px",
       compared("hard-example replay (a quarter of each batch)", "+")),
-    M(r"the single schedule's {N} px at a quarter of the budget became {N} px at the full budget",
+    M(r"two training seeds of this design differ there \({N} and {N} px on this CPU, section 13\), "
+      r"and its {N} px became {N} px at the full budget",
+      r"^0\.25x 8 \+ 22 [\d,]+ seed 0: {N} ", r"^0\.25x 8 \+ 22 [\d,]+ seed 0: \S+ seed 1: {N}$",
       compared("one schedule over both stages"), compared("one schedule, full 30 + 90 epochs")),
     # --- README, Results (its other numbers are claimed by the entries above) --------------------
+    # --- after the final run's prose ------------------------------------------------------------
+    G(r"\(rows? (\d)(?:, (\d))?(?:, (\d))?(?:, (\d))?(?: and (\d))?\)|\b(?:in )?row (\d)\b",
+      "figure"),
+    G(r"from the first (500):|\(at most (4) base shapes\)", "rule"),
+    G(r"in rows (\d) and (\d),", "figure"),
+    G(r"reaches (8) pixels beyond", "geometry"),
+    G(r"multiplied by (144)\b", "design"),
+    G(r"resampled with replacement (2,000) times|resampled \((2,000) times\)", "config"),
+    G(r"by its mean over (2,000) samples of", "config"),
+    G(r"\b(1)/([248])\b", "config"),
+    G(r"\b(?:and|to) (1)(?= times|, and measured)", "config"),
+    G(r"training seed (0), squares: seed (1)\)", "name"),
+    G(r"drawn on to (16) times", "design"),
+    G(r"AVX-512 kernels, (1) thread, or", "name"),
+    M(r"the classifier for {N} epochs, then both heads for {N}\b", STAGE_1, STAGE_2),
+    M(r"at most 5\.0 px \| {N} px; the teacher's", FINAL),
+    M(r"without it the network does as well: at a quarter of the training budget it gains {N} px",
+      compared("no positional encoding", "-")),
+    Q(r"both training seeds agreeing \(section 12\)", seeds_agree("no positional encoding")),
+    M(r"one head trains as well: {N} px at a quarter of the training budget",
+      compared("one attention head")),
+    M(r"{N} px worse at a quarter of the training budget \(one seed",
+      compared("pixel loss alone (no tent cross-entropy)", "+")),
+    M(r"train together from scratch, and slightly better: {N} px at a quarter",
+      compared("both heads from scratch (no growth)")),
+    M(r"The same samples without mirror averaging score {N} px, and the answers lie {N} px "
+      r"from the true centres",
+      r"^the same samples, the plain pass alone \(no mirror averaging\): {N} px",
+      r"^the same answers, root mean squared distance to the true centre: {N} px"),
+    M(r"alone scores {N} px; the offsets bring it to {N} px and the mirror average to {N} px",
+      r"^soft-argmax alone {N}$", r"^\+ offsets \(the plain pass\) {N} ",
+      r"^\+ mirror averaging \(the answer\) {N} "),
+    M(r"the answers leave the odd shape: {N} of them stay on it, against {N} with the average of "
+      r"another scene", on_odd(POOLED, "odd-base mean"), on_odd(POOLED, "same-base mean")),
+    M(r"its own scene's average, and the error grows by {N} px", cost(POOLED, "own mean", "+")),
+    M(r"\(head 1: {N} for triangles with an odd circle, {N} for circles with an odd square\)",
+      share(1, "triangles + circle"), share(1, "circles + square")),
+    M(r"head 1's triangles with an odd square \({N}\) and head 2's circles with an odd square "
+      r"\({N}\) and squares with an odd circle \({N}\)",
+      share(1, "triangles + square"), share(2, "circles + square"), share(2, "squares + circle")),
+    M(r"Head 1's background queries read circle ink most, as odd shape \({N}\) and as base shapes "
+      r"\({N}\), then triangle ink \({N}, {N}\), and square ink hardly at all \({N}, {N}\)",
+      reads(1, "circle"), reads(1, "triangle"), reads(1, "square")),
+    M(r"Head 2's read triangle ink most \({N}, {N}\), circle ink near its area share \({N}, {N}\) "
+      r"and square ink at it \({N}, {N}\)",
+      reads(2, "triangle"), reads(2, "circle"), reads(2, "square")),
+    Q(r"each head's share in the table above is above {N} exactly in the pairs whose odd type "
+      r"comes before the base type", follows_where_preferred),
+    Q(r"in head 2 every class of query reads triangle ink most \({N} to {N}\)",
+      triangle_most_in_every_class(2)),
+    M(r"\(circle-ink queries read circle ink at {N}, square-ink queries read square ink at {N}\)",
+      TYPE_TABLE.replace("{h}", "1") + r" >> ^circle ink {N} \[",
+      TYPE_TABLE.replace("{h}", "1") + r" >> ^square ink \S+ \[[^]]*\] {N} \["),
+    R(r"more than the base control does in {N} to {N} of samples, in every pair",
+      *[odd_table(2, p, "ahead") for p in PAIRS]),
+    M(r"head 1's odd token does so in {N} of samples pooled", odd_table(1, POOLED, "ahead")),
+    R(r"its background row follows it \({N} to {N}\)",
+      *[odd_table(2, p, "background row")
+        for p in ("circles + triangle", "squares + circle", "squares + triangle")]),
+    Q(r"\(about {N} per type pair\)", approx(*[pair_count(p) for p in PAIRS])),
+    M(r"every pair loses its odd shape: {N} of the answers stay on it, and {N} of the classifier's "
+      r"probability goes to base-shape ink; given the average of another scene of the same base "
+      r"type, {N} stay", on_odd(POOLED, "odd-base mean"),
+      landing("odd-base mean", "probability on base ink"), on_odd(POOLED, "same-base mean")),
+    M(r"The answers that land elsewhere \({N}\)", landing("odd-base mean", "elsewhere")),
+    M(r"each scene's own average costs {N} px overall, from {N} px for circles with an odd "
+      r"triangle to {N} px for squares with an odd circle", cost(POOLED, "own mean", "+"),
+      cost("circles + triangle", "own mean"), cost("squares + circle", "own mean")),
+    M(r"Knocked out, head 2 costs {N} px and leaves {N} of the answers on the odd shape, above all "
+      r"where triangles are the base shapes \({N} and {N} px\); head 1 costs {N} px, most of it "
+      r"where squares are the base shapes \({N} and {N} px\)",
+      cost(POOLED, "head 2 out", "+"), on_odd(POOLED, "head 2 out"),
+      cost("triangles + circle", "head 2 out"), cost("triangles + square", "head 2 out"),
+      cost(POOLED, "head 1 out", "+"), cost("squares + circle", "head 1 out"),
+      cost("squares + triangle", "head 1 out")),
+    M(r"the maps are less sure than the rest \(median peak probability {N}, against {N}\); "
+      r"on a single base shape they are about as sure \({N}\)",
+      same(MERGED + r".* {N}$", r"^the background [\d,]+ .* {N}$"),
+      r"^\(all other samples, for comparison\) [\d,]+ {N}$",
+      r"^a single base shape [\d,]+ .* {N}$"),
+    M(r"Posterior targets \([^)]*\) gain {N} px over two seeds \({N} and {N} px\)",
+      compared("posterior targets for the classifier", "-"),
+      per_seed("posterior targets for the classifier")),
+    M(r"A classifier four times wider gains {N} px at a quarter of the budget, more than a seed "
+      r"moves the network, but only {N} px at the full budget",
+      compared("classifier's hidden layer 256 wide (not 64)", "-"),
+      compared("classifier 256 wide, full 30 + 90 epochs", "-")),
+    M(r"this notebook's {N}, is fitted", r"^fit: RMSE = a \+ b \(n / {N}\)"),
+    M(r"on the {N} validation samples of section 12",
+      r"^validation: {N} samples of seed \d+; the lower bound there"),
+    M(r"the fit predicts {N} px at {N} times this notebook's budget and {N} px at {N} times, "
+      r"towards an asymptote of {N} px \(95% interval over the seeds {N} - {N}\); the "
+      r"predictions lie above the lower bound of {N} px",
+      r"^predicted at 4x the budget .*: {N} px", r"^predicted at {N}x the budget \(12M",
+      r"^predicted at 16x the budget .*: {N} px", r"^predicted at {N}x the budget \(48M",
+      r"^fit: RMSE = .* with a = {N},", r"^asymptote a: 95% interval over the seeds {N} - {N}$",
+      r"^validation: \S+ samples of seed \d+; the lower bound there: {N} px"),
+    M(r"this notebook's \({N} px\) and its previous version's weights \({N} px, the reference",
+      r"^this notebook's run \(1x\): {N} px", r"^1x 30 \+ 90 [\d,]+ seed 0: {N}"),
+    M(r"the configuration fixes {N} threads", r"^CPU settings: .*; {N} threads$"),
+    # --- README, Results (its other numbers are claimed by the entries above) --------------------
     M(r"\| this solution, 25,000 fresh `…` samples \(the homework's measure\) \| "
-      r"{N} \(95% bootstrap interval {N} - {N}\) \|", FINAL, INTERVAL_25K),
-    M(r"\| this solution, 200,000 fresh samples of the batched generator \(the precise measure\) "
-      r"\| {N} \({N} - {N}\) \|", PRECISE),
-    M(r"\| lower bound for any model on the same 200,000 samples \(section 9\) \| {N} \|",
+      r"{N} \(95% interval {N} - {N}\) \|",
+      r"^Final RMSE on 25,000 fresh OddXYDataset samples: {N} px \(95% bootstrap interval "
+      r"{N} - {N} px;"),
+    M(r"\| this solution, 200,000 fresh samples of the batched generator \| {N} \({N} - {N}\) \|",
+      PRECISE),
+    M(r"\| lower bound for any model on the same 200,000 samples \| {N} \|",
       r"^200,000 samples: the network \S+ px, the lower bound {N} px"),
-    M(r"head 2's background queries do runs from {N} \(circles with an odd square\) "
-      r"to {N} \(squares with an odd circle\)",
-      lowest(*[share(2, p) for p in PAIRS], at=share(2, "circles + square")),
-      highest(*[share(2, p) for p in PAIRS], at=share(2, "squares + circle"))),
+    M(r"most of them on a silhouette of merged base shapes \({N}\)", MERGED + r"{N} "),
+    M(r"only {N} of the answers stay on the odd shape, against {N} with a scene of the same base "
+      r"type", on_odd(POOLED, "odd-base mean"), on_odd(POOLED, "same-base mean")),
 ]
 # fmt: on

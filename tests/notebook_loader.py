@@ -55,12 +55,13 @@ def load_definitions(module_name="odd_shapes_notebook", overrides=None, path=NOT
 
 
 def outputs_text(notebook=None):
-    """Everything the code cells of `notebook` (default: the committed one) printed, one output per
-    line."""
+    """Everything the code cells of `notebook` (default: the committed one) printed, as one text: a
+    stream that the kernel sent in several outputs reads as it was printed."""
     notebook = notebook or read_notebook()
-    return "\n".join(
+    texts = (
         o.get("text", "")
         for cell in notebook.cells
         if cell.cell_type == "code"
         for o in cell.outputs
     )
+    return "".join(text if text.endswith("\n") else text + "\n" for text in texts if text)

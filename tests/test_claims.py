@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from claims_checker import G, M, Printed, R, Tables, check, notebook_prose, readme_prose, value
-from claims_registry import PAIRS, README_SECTIONS, TABLES
+from claims_registry import PAIRS, README_SECTIONS, TABLES, odd_table, pair_count
 
 from notebook_loader import NOTEBOOK, REPO, outputs_text, read_notebook
 
@@ -64,8 +64,18 @@ TRIANGLES_EXCESS = [
     EXCESS + r"^triangles \+ circle .* {N}$",
     EXCESS + r"^triangles \+ square .* {N}$",
 ]
-HIDDEN_SHARE = EXCESS + r"^hidden [\d,]+ {N} "
 VISIBLE = "of samples the odd shape is at least partly visible and the answer lands more than 4 px"
+
+
+def ahead_shares(p):
+    """Head 2's printed shares of samples where the odd token reads the odd shape more than the
+    base control, one per type pair."""
+    return [p(odd_table(2, pair, "ahead")) for pair in PAIRS]
+
+
+def pair_size(p):
+    """The analysis samples of the first type pair, as printed."""
+    return int(value(p(pair_count(PAIRS[0]))))
 
 
 def flip(number):
@@ -140,16 +150,19 @@ MUTATIONS = [
      lambda p, t: f"head 1 prefers {ranked(t, 1)[0]}s, then {ranked(t, 1)[2]}s, "
      f"then {ranked(t, 1)[1]}s.", {"form"}),
     ("a range that does not start at the lowest", "last",
-     lambda p, t: f"Per pair, head 1's shares run from {shares(t, 1)[1]} to {shares(t, 1)[-1]}.",
+     lambda p, t: "Head 2's odd token reads its shape more than the base control does in "
+     f"{sorted(ahead_shares(p), key=value)[1]} to {max(ahead_shares(p), key=value)} of samples, "
+     "in every pair.",
      {"differs"}),
     ("an 'about' that is far off", "last",
-     lambda p, t: f"About {3 * value(p(HIDDEN_SHARE)):.0f}% of the samples hide their odd shape.",
-     {"reading"}),
+     lambda p, t: "The interventions use the analysis samples "
+     f"(about {3 * pair_size(p):,} per type pair).", {"reading"}),
     ("a preference in no form", "last",
      lambda p, t: "Head 2 clearly prefers the base shapes.", {"reading"}),
-    ("head 2's share row labelled head 1", "last",
-     lambda p, t: "| head 1 | " + " | ".join(
-         t.share(2, q) for q in PAIRS + ["all pairs pooled"]) + " |", {"differs"}),
+    ("head 2's shares given as head 1's", "last",
+     lambda p, t: f"Nearly all samples agree (head 1: {t.share(2, 'triangles + circle')} for "
+     f"triangles with an odd circle, {t.share(2, 'circles + square')} for circles with an odd "
+     "square).", {"differs"}),
     ("README: two numbers swapped", "README",
      lambda p, t: f"Of the network's excess over it, {p(WRONG_SHARE)} lies on the "
      f"{p(WRONG_EXCESS)} of samples where the odd shape is at least partly visible.", {"differs"}),
