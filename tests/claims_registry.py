@@ -346,7 +346,7 @@ ENTRIES = [
       probe("base", "base type", "before")),
     R(r"\(background {N} to {N};", probe("background next to ink", "base type", "before"),
       probe("background farther", "base type", "before")),
-    M(r"odd tokens {N}\)", probe("odd", "base type", "before")),
+    M(r"odd tokens {N}, below chance", probe("odd", "base type", "before")),
     M(r"the odd and base tokens still tell their own type \({N}, {N}\)",
       probe("odd", "own type", "after"), probe("base", "own type", "after")),
     # --- section 11 -----------------------------------------------------------------------------
