@@ -388,8 +388,7 @@ ENTRIES = [
       r"and its {N} px became {N} px at the full budget",
       r"^0\.25x 8 \+ 22 [\d,]+ seed 0: {N} ", r"^0\.25x 8 \+ 22 [\d,]+ seed 0: \S+ seed 1: {N}$",
       compared("one schedule over both stages"), compared("one schedule, full 30 + 90 epochs")),
-    # --- README, Results (its other numbers are claimed by the entries above) --------------------
-    # --- after the final run's prose ------------------------------------------------------------
+    # --- entries for the final run's prose (all sections) -----------------------------------------
     G(r"\(rows? (\d)(?:, (\d))?(?:, (\d))?(?:, (\d))?(?: and (\d))?\)|\b(?:in )?row (\d)\b",
       "figure"),
     G(r"from the first (500):|\(at most (4) base shapes\)", "rule"),
