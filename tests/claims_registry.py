@@ -123,6 +123,9 @@ STAGE_1 = r"^stage 1: one-headed network, {N} epochs"
 STAGE_2 = r"^stage 2: two-headed network, {N} epochs"
 TRAINING_TIME = r"training time {N} s$"
 MERGED = r"^a merged base silhouette \(2\+ shapes\) [\d,]+ "
+FULL_SEED_0 = r"^1x 30 \+ 90 [\d,]+ seed 0: {N} "
+FULL_SEED_1 = r"^1x 30 \+ 90 [\d,]+ seed 0: \S+ seed 1: {N}$"
+THIS_RUN = r"^this notebook's run \(1x\): {N} px"
 
 
 POOLED = "all pairs pooled"
@@ -474,6 +477,8 @@ ENTRIES = [
       r"moves the network, but only {N} px at the full budget",
       compared("classifier's hidden layer 256 wide (not 64)", "-"),
       compared("classifier 256 wide, full 30 + 90 epochs", "-")),
+    M(r"within how far runs of one configuration land there \({N} and {N} px for two training "
+      r"seeds, {N} px for this notebook's run", FULL_SEED_0, FULL_SEED_1, THIS_RUN),
     # --- section 13 -----------------------------------------------------------------------------
     M(r"this notebook's {N}, is fitted", r"^fit: RMSE = a \+ b \(n / {N}\)"),
     M(r"on the {N} validation samples of section 12",
@@ -485,8 +490,12 @@ ENTRIES = [
       r"^predicted at 16x the budget .*: {N} px", r"^predicted at {N}x the budget \(48M",
       r"^fit: RMSE = .* with a = {N},", r"^asymptote a: 95% interval over the seeds {N} - {N}$",
       r"^validation: \S+ samples of seed \d+; the lower bound there: {N} px"),
-    M(r"this notebook's \({N} px\) and its previous version's weights \({N} px, the reference",
-      r"^this notebook's run \(1x\): {N} px", r"^1x 30 \+ 90 [\d,]+ seed 0: {N}"),
+    M(r"at the full budget the two seeds land close together \({N} and {N} px;", FULL_SEED_0,
+      FULL_SEED_1),
+    G(r"; seed (0) is the previous version's weights|own run, seed (0) trained again"
+      r"|\(star: seed (0) trained again|at (1) the square nearly covers", "name"),
+    M(r"this notebook's own run, seed 0 trained again by this version of the code, scores {N} px",
+      THIS_RUN),
     # --- section 14 -----------------------------------------------------------------------------
     M(r"the configuration fixes {N} threads", r"^CPU settings: .*; {N} threads$"),
     # --- README, Results (its other numbers are claimed by the entries above) -------------------
@@ -501,5 +510,9 @@ ENTRIES = [
     M(r"most of them on a silhouette of merged base shapes \({N}\)", MERGED + r"{N} "),
     M(r"only {N} of the answers stay on the odd shape, against {N} with a scene of the same base "
       r"type", on_odd(POOLED, "odd-base mean"), on_odd(POOLED, "same-base mean")),
+    M(r"a fitted power law predicts {N} px at {N} times the training, on validation samples where "
+      r"the lower bound is {N} px",
+      r"^predicted at 16x the budget .*: {N} px", r"^predicted at {N}x the budget \(48M",
+      r"^validation: \S+ samples of seed \d+; the lower bound there: {N} px"),
 ]
 # fmt: on
